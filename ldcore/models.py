@@ -1,0 +1,474 @@
+"""The tables: the whole domain of DESIGN.md as typed SQLAlchemy 2 models.
+
+Vocabulary columns (category, direction, stage, ...) are plain strings validated by `ldcore.schemas`; the allowed
+values live in `ldcore.vocab` so that the database never needs a migration to add one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# --- Discover: plan, objectives, KPIs ---------------------------------------------------------------------------
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"
+    )
+    capabilities: Mapped[list[Capability]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Capability.position"
+    )
+    initiatives: Mapped[list[Initiative]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Initiative.position"
+    )
+    targets: Mapped[list[TeamTarget]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+    stakeholders: Mapped[list[Stakeholder]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+    gaps: Mapped[list[PerformanceGap]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+
+class Objective(Base):
+    __tablename__ = "objective"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="objectives")
+    kpis: Mapped[list[Kpi]] = relationship(
+        back_populates="objective", cascade="all, delete-orphan", order_by="Kpi.position"
+    )
+    capability_weights: Mapped[list[ObjectiveCapability]] = relationship(
+        back_populates="objective", cascade="all, delete-orphan"
+    )
+
+
+class Kpi(Base):
+    __tablename__ = "kpi"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    direction: Mapped[str] = mapped_column(String(8))
+    baseline_value: Mapped[float] = mapped_column(Float)
+    baseline_date: Mapped[dt.date] = mapped_column(Date)
+    target_value: Mapped[float] = mapped_column(Float)
+    target_date: Mapped[dt.date] = mapped_column(Date)
+    unit_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="lagging")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    objective: Mapped[Objective] = relationship(back_populates="kpis")
+    observations: Mapped[list[KpiObservation]] = relationship(
+        back_populates="kpi", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class KpiObservation(Base):
+    """One measured value of a KPI on a date, for the whole organisation (team NULL) or one team."""
+
+    __tablename__ = "kpi_observation"
+    __table_args__ = (Index("ix_kpi_observation_kpi_date", "kpi_id", "date", "team_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), nullable=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    kpi: Mapped[Kpi] = relationship(back_populates="observations")
+
+
+class Stakeholder(Base):
+    __tablename__ = "stakeholder"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    consulted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    metrics_that_matter: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="stakeholders")
+
+
+class PerformanceGap(Base):
+    """A gap between today's and the needed performance, with its root cause (only some causes need training)."""
+
+    __tablename__ = "performance_gap"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id", ondelete="SET NULL"), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), nullable=True)
+    description: Mapped[str] = mapped_column(Text)
+    root_cause: Mapped[str] = mapped_column(String(32))
+    fix_owner: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="gaps")
+
+
+# --- Design: capabilities, teams, targets, initiatives -------------------------------------------------------
+
+
+class Capability(Base):
+    __tablename__ = "capability"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16), default="skill")
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="capabilities")
+    objective_weights: Mapped[list[ObjectiveCapability]] = relationship(
+        back_populates="capability", cascade="all, delete-orphan"
+    )
+
+
+class ObjectiveCapability(Base):
+    """How strongly (1–5) a capability drives an objective."""
+
+    __tablename__ = "objective_capability"
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), primary_key=True)
+    capability_id: Mapped[int] = mapped_column(ForeignKey("capability.id", ondelete="CASCADE"), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer)
+
+    objective: Mapped[Objective] = relationship(back_populates="capability_weights")
+    capability: Mapped[Capability] = relationship(back_populates="objective_weights")
+
+
+class Team(Base):
+    """A team of the organisation; shared by every plan so that the roster and history outlive a plan."""
+
+    __tablename__ = "team"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TeamTarget(Base):
+    """The proficiency (1–5) a plan needs a team to reach in a capability."""
+
+    __tablename__ = "team_target"
+    __table_args__ = (UniqueConstraint("team_id", "capability_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    capability_id: Mapped[int] = mapped_column(ForeignKey("capability.id", ondelete="CASCADE"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+
+    plan: Mapped[Plan] = relationship(back_populates="targets")
+    team: Mapped[Team] = relationship()
+    capability: Mapped[Capability] = relationship()
+
+
+class Initiative(Base):
+    __tablename__ = "initiative"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(16), default="discover")
+    format: Mapped[str] = mapped_column(String(64), default="")
+    starts: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ends: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    isolation: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    commitment_deliver: Mapped[str] = mapped_column(Text, default="")
+    commitment_needs: Mapped[str] = mapped_column(Text, default="")
+    commitment_by: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="initiatives")
+    objectives: Mapped[list[Objective]] = relationship(secondary="initiative_objective")
+    capabilities: Mapped[list[Capability]] = relationship(secondary="initiative_capability")
+    kpis: Mapped[list[Kpi]] = relationship(secondary="initiative_kpi")
+    team_links: Mapped[list[InitiativeTeam]] = relationship(back_populates="initiative", cascade="all, delete-orphan")
+    cost_lines: Mapped[list[CostLine]] = relationship(back_populates="initiative", cascade="all, delete-orphan")
+
+
+class InitiativeObjective(Base):
+    __tablename__ = "initiative_objective"
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InitiativeCapability(Base):
+    __tablename__ = "initiative_capability"
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    capability_id: Mapped[int] = mapped_column(ForeignKey("capability.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InitiativeKpi(Base):
+    __tablename__ = "initiative_kpi"
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpi.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InitiativeTeam(Base):
+    """A team in an initiative's audience (role `audience`) or in its comparison group (role `control`)."""
+
+    __tablename__ = "initiative_team"
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="team_links")
+    team: Mapped[Team] = relationship()
+
+
+class CostLine(Base):
+    __tablename__ = "cost_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    initiative: Mapped[Initiative] = relationship(back_populates="cost_lines")
+
+
+# --- Deliver: roster, waves, invitations, responses ------------------------------------------------------------
+
+
+class Person(Base):
+    """Somebody on the roster. Responses keep the team they answered from, so a team change keeps history."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    employee_id: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(200), default="")
+    manager_email: Mapped[str] = mapped_column(String(320), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    team: Mapped[Team] = relationship()
+
+
+class SurveyWave(Base):
+    """One run of a survey definition; `definition` is a snapshot, so editing the YAML never changes a wave."""
+
+    __tablename__ = "survey_wave"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiative.id", ondelete="SET NULL"), nullable=True)
+    baseline_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_wave.id", ondelete="SET NULL"), nullable=True
+    )
+    survey_key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opens: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closes: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    anonymity: Mapped[str] = mapped_column(String(16), default="confidential")
+    min_group: Mapped[int] = mapped_column(Integer, default=5)
+    open_link_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
+    baseline_wave: Mapped[SurveyWave | None] = relationship(remote_side="SurveyWave.id")
+
+
+class Invitation(Base):
+    """A personal single-use link; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("wave_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    wave: Mapped[SurveyWave] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class Response(Base):
+    """One submitted questionnaire. `person_id` stays NULL in anonymous waves; `pairing_code` is a hashed
+    self-generated code that links an anonymous baseline to its follow-up."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "external_id"),
+        UniqueConstraint("wave_id", "client_id"),
+        Index("ix_response_wave_team", "wave_id", "team_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), nullable=True)
+    source: Mapped[str] = mapped_column(String(16), default="link")
+    external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pairing_code: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """One answer, stored long. `wave_id` and `team_id` are copied from the response so that aggregates are one
+    GROUP BY over an index; `capability_id` is set for per-capability rows (ratings, application)."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        Index(
+            "ix_answer_wave_question_cap_team",
+            "wave_id",
+            "question_key",
+            "capability_id",
+            "team_id",
+            "value_num",
+        ),
+        Index("ix_answer_wave_question_team", "wave_id", "question_key", "team_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), nullable=True)
+    question_key: Mapped[str] = mapped_column(String(64))
+    capability_id: Mapped[int | None] = mapped_column(ForeignKey("capability.id", ondelete="CASCADE"), nullable=True)
+    item: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    value_num: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+# --- People who use the app, sharing, audit --------------------------------------------------------------------
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped by "sign out": every session cookie issued before is refused from then on, in every tab.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ShareLink(Base):
+    """A read-only link to one plan's executive view; only the token's hash is stored."""
+
+    __tablename__ = "share_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    plan: Mapped[Plan] = relationship()
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(320), default="system")
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64), default="")
+    entity_key: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AppState(Base):
+    """Small process-independent state: the data version every write bumps, the generated signing secret."""
+
+    __tablename__ = "app_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class DataVersion(Base):
+    """A single row whose counter every write transaction bumps; caches key on it, live pages poll it."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
