@@ -112,6 +112,7 @@ class Kpi(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     objective: Mapped[Objective] = relationship(back_populates="kpis")
+    plan: Mapped[Plan] = relationship()
     observations: Mapped[list[KpiObservation]] = relationship(
         back_populates="kpi", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -1,0 +1,68 @@
+"""LD Align: sign-in, and the navigation each role may see. Nothing else lives here."""
+
+import streamlit as st
+
+from ldcore.db import read_session
+from ldcore.services import accounts
+from ldcore.ui import guard
+from ldcore.ui.state import engine
+
+st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layout="wide")
+
+# (file, title, icon, minimum role), by section. Every page also checks the role itself.
+PAGES = {
+    "Plan": [
+        ("pages/overview.py", "Plan overview", ":material/dashboard:", "viewer"),
+    ],
+    "Admin": [
+        ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+    ],
+}
+# Reached by link without an account (survey respondents, read-only share links); never listed in navigation.
+PUBLIC_PAGES: list[tuple[str, str, str]] = []
+
+
+def sign_in_page() -> None:
+    st.title("LD Align")
+    st.caption("Tie every learning initiative to a business objective, and show what it moved.")
+    with read_session(engine()) as session:
+        no_accounts = accounts.count_accounts(session) == 0
+    if no_accounts:
+        st.info(
+            "There is no account yet. Create the first admin with `ldalign create-user EMAIL --role admin`, "
+            "or load the demo company with `ldalign demo`, then sign in here."
+        )
+    with st.form("sign_in"):
+        email = st.text_input("Email", key="sign_in_email")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        if guard.sign_in(email, password) is None:
+            st.error("Email or password is not right, or the account is deactivated.")
+        else:
+            st.rerun()
+
+
+account = guard.current_account()
+guard.write_pending_cookie()
+public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
+
+if account is None:
+    page = st.navigation(
+        [st.Page(sign_in_page, title="Sign in", url_path="signin", default=True), *public], position="hidden"
+    )
+else:
+    sections = {
+        section: [st.Page(f, title=t, icon=i) for f, t, i, role in items if accounts.has_role(account, role)]
+        for section, items in PAGES.items()
+    }
+    sections = {section: pages for section, pages in sections.items() if pages}
+    if public:
+        sections.setdefault("Plan", []).extend(public)
+    page = st.navigation(sections)
+    with st.sidebar:
+        st.caption(f"Signed in as **{account.email}** ({account.role})")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            guard.sign_out(account)
+            st.rerun()
+page.run()

@@ -1,0 +1,1 @@
+"""Subcommands of `ldalign`, one module per area; each has `register(subparsers)`."""

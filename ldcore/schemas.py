@@ -1,0 +1,273 @@
+"""What comes in, validated. Every model forbids unknown keys so that a typo is refused, not silently dropped.
+
+`PlanDocument` is the public plan-as-code contract (`ldalign plan import/export`); the smaller models are what the
+intake forms submit. A refused value raises `pydantic.ValidationError`; `ldcore.errors.describe` turns it into
+messages that name the field's path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+
+from ldcore.vocab import (
+    Anonymity,
+    CapabilityType,
+    Category,
+    CostCategory,
+    Direction,
+    Isolation,
+    KpiKind,
+    Role,
+    RootCause,
+    Stage,
+    WaveKind,
+)
+
+Key = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+Level = Annotated[int, Field(ge=1, le=5)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Measure(Strict):
+    value: Number
+    date: dt.date
+
+
+class PlanIn(Strict):
+    key: Key
+    name: Name
+    starts: dt.date
+    ends: dt.date
+    description: Text = ""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> PlanIn:
+        if self.ends <= self.starts:
+            raise ValueError("ends must be after starts")
+        return self
+
+    @property
+    def horizon_months(self) -> float:
+        return (self.ends - self.starts).days / 30.44
+
+
+class KpiIn(Strict):
+    key: Key
+    name: Name
+    unit: Annotated[str, StringConstraints(max_length=32)] = ""
+    direction: Direction
+    baseline: Measure
+    target: Measure
+    unit_value: Money | None = None
+    kind: KpiKind = "lagging"
+
+    @model_validator(mode="after")
+    def _target_moves_the_right_way(self) -> KpiIn:
+        if self.target.date <= self.baseline.date:
+            raise ValueError("target.date must be after baseline.date")
+        if self.direction == "up" and self.target.value <= self.baseline.value:
+            raise ValueError("target.value must be above baseline.value for a KPI whose direction is up")
+        if self.direction == "down" and self.target.value >= self.baseline.value:
+            raise ValueError("target.value must be below baseline.value for a KPI whose direction is down")
+        return self
+
+
+class ObjectiveIn(Strict):
+    key: Key
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    category: Category
+    priority: Level
+    owner: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Text = ""
+    kpis: list[KpiIn] = []
+
+
+class CapabilityIn(Strict):
+    key: Key
+    name: Name
+    type: CapabilityType = "skill"
+    description: Text = ""
+    drives: dict[Key, Level] = {}
+
+
+class TeamIn(Strict):
+    key: Key
+    name: Name
+    headcount: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    targets: dict[Key, Level] = {}
+
+
+class InitiativeIn(Strict):
+    key: Key
+    name: Name
+    description: Text = ""
+    stage: Stage = "discover"
+    format: Annotated[str, StringConstraints(max_length=64)] = ""
+    objectives: list[Key] = []
+    capabilities: list[Key] = []
+    kpis: list[Key] = []
+    audience: list[Key] = []
+    control_teams: list[Key] = []
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    isolation: Isolation | None = None
+    costs: dict[CostCategory, Money] = {}
+    commitment: Commitment | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InitiativeIn:
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValueError("ends must not be before starts")
+        overlap = set(self.audience) & set(self.control_teams)
+        if overlap:
+            raise ValueError(f"a team cannot be both audience and control: {', '.join(sorted(overlap))}")
+        return self
+
+
+class Commitment(Strict):
+    deliver: Text = ""
+    needs: Text = ""
+    by: dt.date | None = None
+
+
+class StakeholderIn(Strict):
+    name: Name
+    role: Annotated[str, StringConstraints(max_length=200)] = ""
+    consulted_on: dt.date | None = None
+    metrics_that_matter: Text = ""
+
+
+class GapIn(Strict):
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    root_cause: RootCause
+    objective: Key | None = None
+    team: Key | None = None
+    fix_owner: Annotated[str, StringConstraints(max_length=200)] = ""
+    notes: Text = ""
+
+
+class PlanDocument(Strict):
+    """A whole plan as code. Cross-references (a KPI, objective, capability or team key) are checked here, so an
+    import either refers only to things that exist or is refused before anything is written."""
+
+    plan: PlanIn
+    objectives: list[ObjectiveIn] = []
+    capabilities: list[CapabilityIn] = []
+    teams: list[TeamIn] = []
+    initiatives: list[InitiativeIn] = []
+    stakeholders: list[StakeholderIn] = []
+    gaps: list[GapIn] = []
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> PlanDocument:
+        objectives = _unique("objectives", [o.key for o in self.objectives])
+        kpis = _unique("kpis", [k.key for o in self.objectives for k in o.kpis])
+        capabilities = _unique("capabilities", [c.key for c in self.capabilities])
+        teams = _unique("teams", [t.key for t in self.teams])
+        _unique("initiatives", [i.key for i in self.initiatives])
+        for i, cap in enumerate(self.capabilities):
+            _refs(f"capabilities.{i}.drives", cap.drives, objectives, "objective")
+        for i, team in enumerate(self.teams):
+            _refs(f"teams.{i}.targets", team.targets, capabilities, "capability")
+        for i, ini in enumerate(self.initiatives):
+            _refs(f"initiatives.{i}.objectives", ini.objectives, objectives, "objective")
+            _refs(f"initiatives.{i}.capabilities", ini.capabilities, capabilities, "capability")
+            _refs(f"initiatives.{i}.kpis", ini.kpis, kpis, "KPI")
+            _refs(f"initiatives.{i}.audience", ini.audience, teams, "team")
+            _refs(f"initiatives.{i}.control_teams", ini.control_teams, teams, "team")
+        for i, gap in enumerate(self.gaps):
+            if gap.objective:
+                _refs(f"gaps.{i}.objective", [gap.objective], objectives, "objective")
+            if gap.team:
+                _refs(f"gaps.{i}.team", [gap.team], teams, "team")
+        return self
+
+
+InitiativeIn.model_rebuild()
+
+
+def _unique(where: str, keys: list[str]) -> set[str]:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{where}: key {key!r} is used twice")
+        seen.add(key)
+    return seen
+
+
+def _refs(path: str, used, known: set[str], what: str) -> None:
+    missing = [k for k in used if k not in known]
+    if missing:
+        raise ValueError(f"{path}: unknown {what} {', '.join(repr(m) for m in missing)}")
+
+
+# --- accounts -------------------------------------------------------------------------------------------------
+
+
+class AccountIn(Strict):
+    email: EmailStr
+    role: Role
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    password: Annotated[str, StringConstraints(min_length=10, max_length=1024)]
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, v: str) -> str:
+        return v.lower()
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    name: str
+    role: Role
+    active: bool
+    last_sign_in_at: dt.datetime | None = None
+
+
+# --- KPI observations -----------------------------------------------------------------------------------------
+
+
+class ObservationIn(Strict):
+    kpi: Key
+    date: dt.date
+    value: Number
+    team: Key | None = None
+    note: Text = ""
+
+
+# --- survey waves ---------------------------------------------------------------------------------------------
+
+
+class WaveIn(Strict):
+    plan: Key
+    survey: Key
+    kind: WaveKind
+    key: Key
+    initiative: Key | None = None
+    baseline_wave: Key | None = None
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    anonymity: Anonymity = "confidential"
+    min_group: Annotated[int, Field(ge=3, le=1000)] = 5
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WaveIn:
+        if self.opens and self.closes and self.closes < self.opens:
+            raise ValueError("closes must not be before opens")
+        if self.kind == "baseline" and self.baseline_wave:
+            raise ValueError("a baseline wave cannot itself have a baseline_wave")
+        return self

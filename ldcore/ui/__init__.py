@@ -1,0 +1,1 @@
+"""The only Streamlit-aware part of ldcore: the cached engine, the page guard, shared widgets."""

@@ -1,0 +1,40 @@
+"""Widgets shared by pages. Each takes its session-state key from the caller where it keeps state."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ldcore.db import read_session
+from ldcore.errors import Invalid
+from ldcore.services import plans
+from ldcore.ui.state import engine
+
+PLAN_KEY = "ldalign_plan"
+
+
+def plan_picker(label: str = "Plan") -> str | None:
+    """A plan selector remembered across pages; None (with a hint) when there is no plan yet."""
+    with read_session(engine()) as session:
+        available = plans.list_plans(session)
+    if not available:
+        st.info(
+            "There is no plan yet. An editor creates one on the Strategy intake page, "
+            "or with `ldalign plan import FILE.yaml`."
+        )
+        return None
+    keys = [p.key for p in available]
+    names = {p.key: f"{p.name} ({p.starts:%b %Y} – {p.ends:%b %Y})" for p in available}
+    if st.session_state.get(PLAN_KEY) not in keys:
+        st.session_state[PLAN_KEY] = keys[0]
+    return st.selectbox(label, keys, format_func=names.get, key=PLAN_KEY)
+
+
+def show_problems(error: Invalid) -> None:
+    """An error, then one line per refused field, so the person sees exactly what to fix."""
+    st.error(str(error) if not error.problems else "Please fix the fields below; nothing was saved.")
+    for path, message in error.problems:
+        st.error(f"**{path or 'form'}**: {message}" if path else message)
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"

@@ -1,0 +1,116 @@
+"""Plan overview: objectives with their KPIs, capabilities, teams and initiatives of one plan."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from ldcore.db import read_session
+from ldcore.services import plans
+from ldcore.ui import guard, widgets
+from ldcore.ui.state import engine
+from ldcore.vocab import PROFICIENCY_LABELS
+
+guard.require("viewer")
+st.title("Plan overview")
+plan_key = widgets.plan_picker()
+if plan_key is None:
+    st.stop()
+
+with read_session(engine()) as session:
+    doc = plans.export_plan(session, key=plan_key)
+
+budget = {i.key: sum(i.costs.values()) for i in doc.initiatives}
+cols = st.columns(5)
+cols[0].metric("Objectives", len(doc.objectives))
+cols[1].metric("KPIs", sum(len(o.kpis) for o in doc.objectives))
+cols[2].metric("Capabilities", len(doc.capabilities))
+cols[3].metric("Initiatives", len(doc.initiatives))
+cols[4].metric("Budget", widgets.money(sum(budget.values())))
+st.caption(f"{doc.plan.name}: {doc.plan.starts:%d %b %Y} – {doc.plan.ends:%d %b %Y}")
+if doc.plan.description:
+    st.text(doc.plan.description)
+
+st.subheader("Objectives and their KPIs")
+for o in sorted(doc.objectives, key=lambda o: -o.priority):
+    with st.expander(f"{o.title} — priority {o.priority}, owner {o.owner or 'not set'}", expanded=True):
+        if not o.kpis:
+            st.warning("No KPI measures this objective yet: it cannot be shown to have moved.")
+            continue
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "KPI": k.name,
+                        "unit": k.unit,
+                        "direction": k.direction,
+                        "baseline": k.baseline.value,
+                        "baseline date": k.baseline.date,
+                        "target": k.target.value,
+                        "target date": k.target.date,
+                        "value of one unit": k.unit_value,
+                        "kind": k.kind,
+                    }
+                    for k in o.kpis
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("Initiatives")
+if not doc.initiatives:
+    st.info("No initiative yet.")
+else:
+    titles = {o.key: o.title for o in doc.objectives}
+    table = pd.DataFrame(
+        [
+            {
+                "initiative": i.name,
+                "stage": i.stage,
+                "objectives": ", ".join(titles[k] for k in i.objectives),
+                "KPIs": ", ".join(i.kpis),
+                "audience": ", ".join(i.audience),
+                "control": ", ".join(i.control_teams),
+                "starts": i.starts,
+                "ends": i.ends,
+                "isolation": i.isolation or "",
+                "cost": budget[i.key],
+            }
+            for i in doc.initiatives
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    fig = px.bar(table, x="cost", y="initiative", orientation="h", title="Fully loaded cost per initiative")
+    fig.update_layout(height=120 + 40 * len(table), yaxis_title=None)
+    st.plotly_chart(fig, width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Capabilities")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"capability": c.name, "type": c.type, "drives": ", ".join(f"{k} ({w})" for k, w in c.drives.items())}
+                for c in doc.capabilities
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+with right:
+    st.subheader("Teams and target proficiency")
+    names = {c.key: c.name for c in doc.capabilities}
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "team": t.name,
+                    "headcount": t.headcount,
+                    "targets": ", ".join(f"{names[k]}: {PROFICIENCY_LABELS[v]}" for k, v in t.targets.items()),
+                }
+                for t in doc.teams
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
