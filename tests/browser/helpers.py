@@ -19,8 +19,8 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(base_url)
     wait_for_app(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"Signed in as {email}")).to_be_visible(timeout=20_000)
     wait_for_app(page)
