@@ -16,7 +16,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ldcore.models import DataVersion, utcnow
@@ -112,11 +114,15 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def bump_data_version(session: Session) -> None:
-    result = session.execute(
-        update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1, updated_at=utcnow())
+    """Upsert, so the first writes of concurrent transactions cannot collide on creating the row."""
+    now = utcnow()
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(DataVersion).values(id=1, version=1, updated_at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DataVersion.id], set_={"version": DataVersion.version + 1, "updated_at": now}
+        )
     )
-    if result.rowcount == 0:
-        session.add(DataVersion(id=1, version=1))
 
 
 def data_version(engine: Engine) -> int:

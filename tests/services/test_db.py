@@ -1,0 +1,89 @@
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from ldcore.db import SchemaOutOfDate, data_version, ensure_schema, get_engine, migrate, read_session, unit_of_work
+from ldcore.models import Team
+from ldcore.settings import load_settings
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_concurrent_writers_queue_instead_of_failing(engine):
+    errors, barrier = [], threading.Barrier(12)
+
+    def write(n):
+        try:
+            barrier.wait()
+            with unit_of_work(engine) as session:
+                current = session.scalar(select(func.count(Team.id)))
+                session.add(Team(key=f"team-{n}", name=f"Team {n} after {current}", headcount=n))
+        except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count(Team.id))) == 12
+    assert data_version(engine) == 12
+
+
+def test_every_write_bumps_the_data_version_and_a_failed_one_does_not(engine):
+    before = data_version(engine)
+    with unit_of_work(engine) as session:
+        session.add(Team(key="t1", name="T1", headcount=1))
+    assert data_version(engine) == before + 1
+    with pytest.raises(ValueError), unit_of_work(engine) as session:
+        session.add(Team(key="t2", name="T2", headcount=1))
+        raise ValueError("crash")
+    assert data_version(engine) == before + 1
+
+
+def test_migrate_upgrades_an_older_database_and_keeps_its_data(tmp_path):
+    from alembic import command
+
+    from ldcore.db import alembic_config, current_revision, head_revision
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = get_engine(url)
+    command.upgrade(alembic_config(engine), "0001")
+    with unit_of_work(engine) as session:
+        session.add(Team(key="kept", name="Kept team", headcount=3))
+    assert migrate(engine) == head_revision() == current_revision(engine)
+    with read_session(engine) as session:
+        assert session.scalar(select(Team.name).where(Team.key == "kept")) == "Kept team"
+
+
+def test_postgres_is_never_migrated_behind_the_operators_back(postgres_url):
+    from alembic import command
+
+    from ldcore.db import alembic_config
+
+    engine = get_engine(postgres_url)
+    ensure_schema(engine)  # at head: nothing to do
+    command.downgrade(alembic_config(engine), "base")
+    try:
+        with pytest.raises(SchemaOutOfDate, match="ldalign migrate"):
+            ensure_schema(engine)
+    finally:
+        migrate(engine)
+
+
+def test_settings_take_the_environment_then_secrets_then_sqlite(tmp_path, monkeypatch):
+    monkeypatch.delenv("LDALIGN_DATABASE_URL", raising=False)
+    assert load_settings(tmp_path).database_url == "sqlite:///ldalign.db"
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('[connections.ldcore]\nurl = "postgresql://u@h/db"\n')
+    assert load_settings(tmp_path).database_url == "postgresql+psycopg://u@h/db"
+    monkeypatch.setenv("LDALIGN_DATABASE_URL", "sqlite:////tmp/x.db")
+    assert load_settings(tmp_path).database_url == "sqlite:////tmp/x.db"
