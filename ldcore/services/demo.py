@@ -82,17 +82,57 @@ FOCUS = {
     "leaders": ["coaching", "feedback", "delegation", "change-leadership", "problem-solving", "data-literacy"],
     "other": ["data-literacy", "collaboration", "feedback", "problem-solving"],
 }
-FIRST = ["Alex", "Sam", "Maria", "Jonas", "Priya", "Chen", "Fatima", "Lucas", "Emma", "Noah", "Aisha", "Mateo",
-         "Yuki", "Olga", "Kwame", "Sofia", "Liam", "Ines", "Ravi", "Hana"]
-LAST = ["Garcia", "Müller", "Okafor", "Nguyen", "Smith", "Rossi", "Kowalski", "Haddad", "Tanaka", "Silva",
-        "Johansson", "Patel", "Dubois", "Kim", "Novak", "Ibrahim", "Costa", "Schmidt", "Lopez", "Ahmed"]
+FIRST = [
+    "Alex",
+    "Sam",
+    "Maria",
+    "Jonas",
+    "Priya",
+    "Chen",
+    "Fatima",
+    "Lucas",
+    "Emma",
+    "Noah",
+    "Aisha",
+    "Mateo",
+    "Yuki",
+    "Olga",
+    "Kwame",
+    "Sofia",
+    "Liam",
+    "Ines",
+    "Ravi",
+    "Hana",
+]
+LAST = [
+    "Garcia",
+    "Müller",
+    "Okafor",
+    "Nguyen",
+    "Smith",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Silva",
+    "Johansson",
+    "Patel",
+    "Dubois",
+    "Kim",
+    "Novak",
+    "Ibrahim",
+    "Costa",
+    "Schmidt",
+    "Lopez",
+    "Ahmed",
+]
 COMMENTS = [
     "More practice with real customer cases would help.",
     "Time to apply it is the hard part; the content was good.",
     "My manager's follow-up made the difference.",
     "I would like a refresher in a few months.",
     "Role plays felt artificial but I use the checklist every week.",
-    "=HYPERLINK(\"http://example.com\") is how I would phrase a formula, not a comment",
+    '=HYPERLINK("http://example.com") is how I would phrase a formula, not a comment',
 ]
 
 
@@ -118,90 +158,192 @@ def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
     base, target_date = months.month(6), months.month(23)
     kpi = {
         "win_rate": dict(name="Win rate", unit="%", direction="up", baseline=21.0, target=26.0, unit_value=40000),
-        "deal_size": dict(name="Average deal size", unit="k€", direction="up", baseline=48.0, target=55.0,
-                          unit_value=None, kind="leading"),
-        "csat": dict(name="Customer satisfaction (CSAT)", unit="%", direction="up", baseline=78.0, target=85.0,
-                     unit_value=25000),
-        "handle_time": dict(name="Average handle time", unit="min", direction="down", baseline=9.5, target=8.0,
-                            unit_value=60000),
-        "attrition": dict(name="Regretted attrition", unit="%", direction="down", baseline=12.0, target=9.0,
-                          unit_value=90000),
+        "deal_size": dict(
+            name="Average deal size",
+            unit="k€",
+            direction="up",
+            baseline=48.0,
+            target=55.0,
+            unit_value=None,
+            kind="leading",
+        ),
+        "csat": dict(
+            name="Customer satisfaction (CSAT)", unit="%", direction="up", baseline=78.0, target=85.0, unit_value=25000
+        ),
+        "handle_time": dict(
+            name="Average handle time", unit="min", direction="down", baseline=9.5, target=8.0, unit_value=60000
+        ),
+        "attrition": dict(
+            name="Regretted attrition", unit="%", direction="down", baseline=12.0, target=9.0, unit_value=90000
+        ),
     }
 
     def k(key: str) -> dict:
         d = kpi[key]
         return {
-            "key": key, "name": d["name"], "unit": d["unit"], "direction": d["direction"],
-            "baseline": {"value": d["baseline"], "date": base}, "target": {"value": d["target"], "date": target_date},
-            "unit_value": d["unit_value"], "kind": d.get("kind", "lagging"),
+            "key": key,
+            "name": d["name"],
+            "unit": d["unit"],
+            "direction": d["direction"],
+            "baseline": {"value": d["baseline"], "date": base},
+            "target": {"value": d["target"], "date": target_date},
+            "unit_value": d["unit_value"],
+            "kind": d.get("kind", "lagging"),
         }
 
     teams = [(key, name, func_) for key, name, _, func_ in TEAMS] + [(TINY_TEAM[0], TINY_TEAM[1], TINY_TEAM[3])]
     return PlanDocument.model_validate(
         {
-            "plan": {"key": PLAN_KEY, "name": "FY27 growth & retention plan", "starts": start, "ends": horizon_end,
-                     "description": "Grow new-logo revenue, lift customer satisfaction at lower cost to serve, "
-                                    "and keep our best people."},
+            "plan": {
+                "key": PLAN_KEY,
+                "name": "FY27 growth & retention plan",
+                "starts": start,
+                "ends": horizon_end,
+                "description": "Grow new-logo revenue, lift customer satisfaction at lower cost to serve, "
+                "and keep our best people.",
+            },
             "objectives": [
-                {"key": "revenue", "title": "Grow new-logo revenue by 15%", "category": "revenue_growth",
-                 "priority": 5, "owner": "Chief Revenue Officer", "kpis": [k("win_rate"), k("deal_size")]},
-                {"key": "customer", "title": "Lift customer satisfaction above 85%", "category": "customer",
-                 "priority": 4, "owner": "VP Customer Service", "kpis": [k("csat")]},
-                {"key": "efficiency", "title": "Cut the cost to serve", "category": "cost_efficiency",
-                 "priority": 3, "owner": "COO", "kpis": [k("handle_time")]},
-                {"key": "retention", "title": "Keep our best people", "category": "people", "priority": 4,
-                 "owner": "Chief People Officer", "kpis": [k("attrition")]},
+                {
+                    "key": "revenue",
+                    "title": "Grow new-logo revenue by 15%",
+                    "category": "revenue_growth",
+                    "priority": 5,
+                    "owner": "Chief Revenue Officer",
+                    "kpis": [k("win_rate"), k("deal_size")],
+                },
+                {
+                    "key": "customer",
+                    "title": "Lift customer satisfaction above 85%",
+                    "category": "customer",
+                    "priority": 4,
+                    "owner": "VP Customer Service",
+                    "kpis": [k("csat")],
+                },
+                {
+                    "key": "efficiency",
+                    "title": "Cut the cost to serve",
+                    "category": "cost_efficiency",
+                    "priority": 3,
+                    "owner": "COO",
+                    "kpis": [k("handle_time")],
+                },
+                {
+                    "key": "retention",
+                    "title": "Keep our best people",
+                    "category": "people",
+                    "priority": 4,
+                    "owner": "Chief People Officer",
+                    "kpis": [k("attrition")],
+                },
             ],
             "capabilities": [
-                {"key": key, "name": name, "type": type_, "drives": drives}
-                for key, name, type_, drives in CAPABILITIES
+                {"key": key, "name": name, "type": type_, "drives": drives} for key, name, type_, drives in CAPABILITIES
             ],
             "teams": [
-                {"key": key, "name": name, "headcount": headcounts[key],
-                 "targets": {cap: (4 if n < 3 else 3) for n, cap in enumerate(FOCUS[func_])}}
+                {
+                    "key": key,
+                    "name": name,
+                    "headcount": headcounts[key],
+                    "targets": {cap: (4 if n < 3 else 3) for n, cap in enumerate(FOCUS[func_])},
+                }
                 for key, name, func_ in teams
             ],
             "initiatives": [
-                {"key": "sales-academy", "name": "Sales Academy", "stage": "demonstrate",
-                 "format": "blended: 3 workshops + coaching", "objectives": ["revenue"],
-                 "capabilities": ["negotiation", "discovery", "value-selling"], "kpis": ["win_rate"],
-                 "audience": ["sales-emea", "sales-amer"], "control_teams": ["sales-apac"],
-                 "starts": months.month(8), "ends": months.month(10) - dt.timedelta(days=1),
-                 "isolation": "control_group",
-                 "costs": {"needs_analysis": 8000, "development": 30000, "delivery": 24000,
-                           "participant_time": 38000, "travel": 6000, "evaluation": 5000},
-                 "commitment": {"deliver": "Three workshops and monthly deal coaching for both regions",
-                                "needs": "Sales managers join the coaching calls; CRM win/loss data monthly",
-                                "by": months.month(10)}},
-                {"key": "service-excellence", "name": "Service Excellence", "stage": "demonstrate",
-                 "format": "virtual classroom + floor coaching", "objectives": ["customer", "efficiency"],
-                 "capabilities": ["active-listening", "de-escalation", "product-knowledge"],
-                 "kpis": ["csat", "handle_time"], "audience": ["service-tier1", "service-tier2"],
-                 "starts": months.month(9), "ends": months.month(11) - dt.timedelta(days=1), "isolation": "trend",
-                 "costs": {"development": 22000, "delivery": 18000, "participant_time": 26000,
-                           "evaluation": 4000}},
-                {"key": "leadership-essentials", "name": "Leadership Essentials", "stage": "deliver",
-                 "format": "cohort program", "objectives": ["retention"],
-                 "capabilities": ["coaching", "feedback", "delegation"], "kpis": ["attrition"],
-                 "audience": ["engineering", "product", "operations"],
-                 "starts": months.month(7), "ends": months.month(10) - dt.timedelta(days=1),
-                 "isolation": "participant_estimate",
-                 "costs": {"needs_analysis": 5000, "development": 15000, "delivery": 35000,
-                           "participant_time": 30000, "other": 3000}},
+                {
+                    "key": "sales-academy",
+                    "name": "Sales Academy",
+                    "stage": "demonstrate",
+                    "format": "blended: 3 workshops + coaching",
+                    "objectives": ["revenue"],
+                    "capabilities": ["negotiation", "discovery", "value-selling"],
+                    "kpis": ["win_rate"],
+                    "audience": ["sales-emea", "sales-amer"],
+                    "control_teams": ["sales-apac"],
+                    "starts": months.month(8),
+                    "ends": months.month(10) - dt.timedelta(days=1),
+                    "isolation": "control_group",
+                    "costs": {
+                        "needs_analysis": 8000,
+                        "development": 30000,
+                        "delivery": 24000,
+                        "participant_time": 38000,
+                        "travel": 6000,
+                        "evaluation": 5000,
+                    },
+                    "commitment": {
+                        "deliver": "Three workshops and monthly deal coaching for both regions",
+                        "needs": "Sales managers join the coaching calls; CRM win/loss data monthly",
+                        "by": months.month(10),
+                    },
+                },
+                {
+                    "key": "service-excellence",
+                    "name": "Service Excellence",
+                    "stage": "demonstrate",
+                    "format": "virtual classroom + floor coaching",
+                    "objectives": ["customer", "efficiency"],
+                    "capabilities": ["active-listening", "de-escalation", "product-knowledge"],
+                    "kpis": ["csat", "handle_time"],
+                    "audience": ["service-tier1", "service-tier2"],
+                    "starts": months.month(9),
+                    "ends": months.month(11) - dt.timedelta(days=1),
+                    "isolation": "trend",
+                    "costs": {"development": 22000, "delivery": 18000, "participant_time": 26000, "evaluation": 4000},
+                },
+                {
+                    "key": "leadership-essentials",
+                    "name": "Leadership Essentials",
+                    "stage": "deliver",
+                    "format": "cohort program",
+                    "objectives": ["retention"],
+                    "capabilities": ["coaching", "feedback", "delegation"],
+                    "kpis": ["attrition"],
+                    "audience": ["engineering", "product", "operations"],
+                    "starts": months.month(7),
+                    "ends": months.month(10) - dt.timedelta(days=1),
+                    "isolation": "participant_estimate",
+                    "costs": {
+                        "needs_analysis": 5000,
+                        "development": 15000,
+                        "delivery": 35000,
+                        "participant_time": 30000,
+                        "other": 3000,
+                    },
+                },
             ],
             "stakeholders": [
-                {"name": "Chief Revenue Officer", "role": "Executive sponsor", "consulted_on": months.month(5),
-                 "metrics_that_matter": "Win rate, average deal size, forecast accuracy"},
-                {"name": "VP Customer Service", "role": "Business owner", "consulted_on": months.month(5),
-                 "metrics_that_matter": "CSAT, handle time, first-contact resolution"},
+                {
+                    "name": "Chief Revenue Officer",
+                    "role": "Executive sponsor",
+                    "consulted_on": months.month(5),
+                    "metrics_that_matter": "Win rate, average deal size, forecast accuracy",
+                },
+                {
+                    "name": "VP Customer Service",
+                    "role": "Business owner",
+                    "consulted_on": months.month(5),
+                    "metrics_that_matter": "CSAT, handle time, first-contact resolution",
+                },
             ],
             "gaps": [
-                {"description": "Reps discount early instead of anchoring on value", "root_cause": "skill",
-                 "objective": "revenue", "team": "sales-emea"},
-                {"description": "Tier 1 cannot see order history, so calls run long", "root_cause": "tools",
-                 "objective": "efficiency", "team": "service-tier1", "fix_owner": "IT service owner"},
-                {"description": "Exit interviews name missing career conversations", "root_cause": "behaviour",
-                 "objective": "retention"},
+                {
+                    "description": "Reps discount early instead of anchoring on value",
+                    "root_cause": "skill",
+                    "objective": "revenue",
+                    "team": "sales-emea",
+                },
+                {
+                    "description": "Tier 1 cannot see order history, so calls run long",
+                    "root_cause": "tools",
+                    "objective": "efficiency",
+                    "team": "service-tier1",
+                    "fix_owner": "IT service owner",
+                },
+                {
+                    "description": "Exit interviews name missing career conversations",
+                    "root_cause": "behaviour",
+                    "objective": "retention",
+                },
             ],
         }
     )
@@ -230,17 +372,31 @@ def _reset_sequences(session: Session, tables: list[str]) -> None:
         return
     for table in tables:
         session.execute(
-            select(func.setval(func.pg_get_serial_sequence(table, "id"), select(func.max(
-                getattr(_MODELS[table], "id"))).scalar_subquery()))
+            select(
+                func.setval(
+                    func.pg_get_serial_sequence(table, "id"), select(func.max(_MODELS[table].id)).scalar_subquery()
+                )
+            )
         )
 
 
-_MODELS = {"person": Person, "response": Response, "answer": Answer, "invitation": Invitation,
-           "kpi_observation": KpiObservation}
+_MODELS = {
+    "person": Person,
+    "response": Response,
+    "answer": Answer,
+    "invitation": Invitation,
+    "kpi_observation": KpiObservation,
+}
 
 
-def build_demo(engine: Engine, *, employees: int = 800, seed: int = 7, today: dt.date | None = None,
-               progress: Callable[[str], None] = lambda _m: None) -> str:
+def build_demo(
+    engine: Engine,
+    *,
+    employees: int = 800,
+    seed: int = 7,
+    today: dt.date | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+) -> str:
     if employees < 100:
         raise ValueError("The demo company needs at least 100 employees.")
     months = _months_ending_now(today or dt.date.today())
@@ -262,8 +418,9 @@ def build_demo(engine: Engine, *, employees: int = 800, seed: int = 7, today: dt
         n_resp, n_ans = _surveys(session, plan, teams, caps, people, months, rng)
         _reset_sequences(session, list(_MODELS))
         created = _accounts(session)
-        audit.record(session, actor="demo", action="demo.build", entity="plan", key=PLAN_KEY,
-                     employees=employees, seed=seed)
+        audit.record(
+            session, actor="demo", action="demo.build", entity="plan", key=PLAN_KEY, employees=employees, seed=seed
+        )
     return (
         f"Demo company ready: plan {PLAN_KEY!r}, {len(teams)} teams, {employees:,} people, {n_obs:,} KPI "
         f"observations, {n_resp:,} survey responses ({n_ans:,} answers); {created} demo account(s) created.\n"
@@ -272,7 +429,7 @@ def build_demo(engine: Engine, *, employees: int = 800, seed: int = 7, today: dt
 
 
 def _sign_in_help() -> str:
-    lines = ["Sign in at http://localhost:8501 with any of these (password for all: " f"{DEMO_PASSWORD}):"]
+    lines = [f"Sign in at http://localhost:8501 with any of these (password for all: {DEMO_PASSWORD}):"]
     lines += [f"  {email:<22} {role}" for email, role, _ in DEMO_ACCOUNTS]
     return "\n".join(lines)
 
@@ -281,8 +438,7 @@ def _accounts(session: Session) -> int:
     created = 0
     for email, role, name in DEMO_ACCOUNTS:
         if session.scalar(select(Account.id).where(Account.email == email)) is None:
-            accounts.create_account(session, email=email, role=role, password=DEMO_PASSWORD, name=name,
-                                    actor="demo")
+            accounts.create_account(session, email=email, role=role, password=DEMO_PASSWORD, name=name, actor="demo")
             created += 1
     return created
 
@@ -317,8 +473,16 @@ def _kpi_observations(session, plan, teams, months: Months, rng) -> int:
             for i in range(months.count):
                 ramp = min(1.0, max(0.0, (i - from_month + 1) / 2)) if team_key in treated else 0.0
                 value = level + drift * i + effect * ramp + rng.normal(0, sd * 0.6)
-                rows.append({"kpi_id": kpi.id, "team_id": teams[team_key].id, "date": months.month(i),
-                             "value": round(float(value), 2), "note": "", "source": "demo"})
+                rows.append(
+                    {
+                        "kpi_id": kpi.id,
+                        "team_id": teams[team_key].id,
+                        "date": months.month(i),
+                        "value": round(float(value), 2),
+                        "note": "",
+                        "source": "demo",
+                    }
+                )
     bulk_insert(session, KpiObservation, rows)
     return len(rows)
 
@@ -339,9 +503,18 @@ def _roster(session, teams, headcounts, rng) -> dict[str, np.ndarray]:
             email = f"{first}.{last}.{pid}@demo.example".lower().replace("ü", "ue")
             if n % 8 == 0:
                 managers[n // 8] = email
-            rows.append({"id": int(pid), "email": email, "name": f"{first} {last}", "team_id": teams[team_key].id,
-                         "employee_id": f"E{pid:06d}", "role": "Manager" if n % 8 == 0 else "Employee",
-                         "manager_email": "" if n % 8 == 0 else managers[n // 8], "active": True})
+            rows.append(
+                {
+                    "id": int(pid),
+                    "email": email,
+                    "name": f"{first} {last}",
+                    "team_id": teams[team_key].id,
+                    "employee_id": f"E{pid:06d}",
+                    "role": "Manager" if n % 8 == 0 else "Employee",
+                    "manager_email": "" if n % 8 == 0 else managers[n // 8],
+                    "active": True,
+                }
+            )
         next_id += count
     bulk_insert(session, Person, rows)
     return by_team
@@ -353,9 +526,17 @@ def _roster(session, teams, headcounts, rng) -> dict[str, np.ndarray]:
 def _wave(session, plan, *, key, survey, kind, caps, opens, closes, initiative=None, baseline=None) -> SurveyWave:
     definition = survey_defs.load_definition(survey)
     wave = SurveyWave(
-        key=key, plan_id=plan.id, survey_key=survey, title=definition.title, kind=kind,
-        definition={**definition.snapshot(), "capabilities": caps}, opens=opens, closes=closes,
-        anonymity="confidential", min_group=5, initiative_id=initiative.id if initiative else None,
+        key=key,
+        plan_id=plan.id,
+        survey_key=survey,
+        title=definition.title,
+        kind=kind,
+        definition={**definition.snapshot(), "capabilities": caps},
+        opens=opens,
+        closes=closes,
+        anonymity="confidential",
+        min_group=5,
+        initiative_id=initiative.id if initiative else None,
         baseline_wave_id=baseline.id if baseline else None,
     )
     session.add(wave)
@@ -366,19 +547,51 @@ def _wave(session, plan, *, key, survey, kind, caps, opens, closes, initiative=N
 def _surveys(session, plan, teams, caps, people, months: Months, rng) -> tuple[int, int]:
     initiatives = {i.key: i for i in plan.initiatives}
     cap_keys = [c[0] for c in CAPABILITIES]
-    baseline = _wave(session, plan, key="fy27-baseline", survey="capability_baseline", kind="baseline",
-                     caps=cap_keys, opens=months.month(6), closes=months.month(7) - dt.timedelta(days=1))
-    followup = _wave(session, plan, key="fy27-followup-90", survey="capability_followup", kind="followup",
-                     caps=cap_keys, opens=months.month(14), closes=months.month(15) - dt.timedelta(days=1),
-                     baseline=baseline)
+    baseline = _wave(
+        session,
+        plan,
+        key="fy27-baseline",
+        survey="capability_baseline",
+        kind="baseline",
+        caps=cap_keys,
+        opens=months.month(6),
+        closes=months.month(7) - dt.timedelta(days=1),
+    )
+    followup = _wave(
+        session,
+        plan,
+        key="fy27-followup-90",
+        survey="capability_followup",
+        kind="followup",
+        caps=cap_keys,
+        opens=months.month(14),
+        closes=months.month(15) - dt.timedelta(days=1),
+        baseline=baseline,
+    )
     academy = initiatives["sales-academy"]
-    reaction = _wave(session, plan, key="sales-academy-reaction", survey="program_reaction", kind="followup",
-                     caps=[c.key for c in academy.capabilities], opens=months.month(10),
-                     closes=months.month(11) - dt.timedelta(days=1), initiative=academy)
+    reaction = _wave(
+        session,
+        plan,
+        key="sales-academy-reaction",
+        survey="program_reaction",
+        kind="followup",
+        caps=[c.key for c in academy.capabilities],
+        opens=months.month(10),
+        closes=months.month(11) - dt.timedelta(days=1),
+        initiative=academy,
+    )
     leaders = initiatives["leadership-essentials"]
-    observation = _wave(session, plan, key="leaders-manager-obs", survey="manager_observation", kind="followup",
-                        caps=[c.key for c in leaders.capabilities], opens=months.month(13),
-                        closes=months.month(14) - dt.timedelta(days=1), initiative=leaders)
+    observation = _wave(
+        session,
+        plan,
+        key="leaders-manager-obs",
+        survey="manager_observation",
+        kind="followup",
+        caps=[c.key for c in leaders.capabilities],
+        opens=months.month(13),
+        closes=months.month(14) - dt.timedelta(days=1),
+        initiative=leaders,
+    )
 
     trained: dict[str, set[str]] = {}
     for ini in plan.initiatives:
@@ -395,8 +608,9 @@ def _surveys(session, plan, teams, caps, people, months: Months, rng) -> tuple[i
         # Team-level starting point per capability, then a person-level offset.
         team_mean = np.array([rng.uniform(2.2, 3.1) if c in focus else rng.uniform(1.6, 2.6) for c in cap_keys])
         ability = team_mean[None, :] + rng.normal(0, 0.7, (len(ids), len(cap_keys)))
-        gain = np.array([rng.uniform(0.45, 1.0) if c in trained.get(team_key, ()) else rng.uniform(-0.05, 0.2)
-                         for c in cap_keys])
+        gain = np.array(
+            [rng.uniform(0.45, 1.0) if c in trained.get(team_key, ()) else rng.uniform(-0.05, 0.2) for c in cap_keys]
+        )
         answered_base = rng.random(len(ids)) < 0.8
         answered_follow = rng.random(len(ids)) < 0.68
         for n, pid in enumerate(ids):
@@ -458,19 +672,46 @@ class _Writer:
             invitation_id = self.next_invitation
             self.next_invitation += 1
             token_hash = hashlib.sha256(f"demo:{wave.key}:{person_id}".encode()).hexdigest()
-            self.invitation_rows.append({"id": invitation_id, "wave_id": wave.id, "person_id": person_id,
-                                         "team_id": team_id, "token_hash": token_hash, "created_at": at,
-                                         "used_at": at, "sent_at": at, "reminders_sent": 0})
-        self.response_rows.append({"id": rid, "wave_id": wave.id, "invitation_id": invitation_id,
-                                   "person_id": person_id, "team_id": team_id, "source": "demo",
-                                   "submitted_at": at})
+            self.invitation_rows.append(
+                {
+                    "id": invitation_id,
+                    "wave_id": wave.id,
+                    "person_id": person_id,
+                    "team_id": team_id,
+                    "token_hash": token_hash,
+                    "created_at": at,
+                    "used_at": at,
+                    "sent_at": at,
+                    "reminders_sent": 0,
+                }
+            )
+        self.response_rows.append(
+            {
+                "id": rid,
+                "wave_id": wave.id,
+                "invitation_id": invitation_id,
+                "person_id": person_id,
+                "team_id": team_id,
+                "source": "demo",
+                "submitted_at": at,
+            }
+        )
         self.responses += 1
         return rid
 
     def _answer(self, rid, wave, team_id, key, *, capability_id=None, num=None, text=None) -> None:
-        self.answer_rows.append({"response_id": rid, "wave_id": wave.id, "team_id": team_id, "question_key": key,
-                                 "capability_id": capability_id, "item": None, "value_num": num,
-                                 "value_text": text})
+        self.answer_rows.append(
+            {
+                "response_id": rid,
+                "wave_id": wave.id,
+                "team_id": team_id,
+                "question_key": key,
+                "capability_id": capability_id,
+                "item": None,
+                "value_num": num,
+                "value_text": text,
+            }
+        )
         self.answers += 1
         if len(self.answer_rows) >= 200_000:
             self.flush()

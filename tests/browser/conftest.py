@@ -40,7 +40,11 @@ class LiveApp:
         """Run `ldalign` against this app's database."""
         return subprocess.run(
             [sys.executable, "-m", "ldcore.cli", "--database", self.db_url, *args],
-            cwd=ROOT, capture_output=True, text=True, input=input, timeout=300,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=300,
         )
 
 
@@ -54,9 +58,25 @@ def _start(db_url: str, log: Path) -> LiveApp:
     port = _free_port()
     env = {**os.environ, "LDALIGN_DATABASE_URL": db_url, "LDALIGN_BASE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

@@ -7,7 +7,9 @@ from tests.browser.helpers import assert_no_exception, sign_in, wait_for_app
 
 def _nav_links(page):
     nav = page.locator('[data-testid="stSidebarNav"] a')
-    return [(nav.nth(i).inner_text().strip().split("\n")[-1], nav.nth(i).get_attribute("href")) for i in range(nav.count())]
+    return [
+        (nav.nth(i).inner_text().strip().split("\n")[-1], nav.nth(i).get_attribute("href")) for i in range(nav.count())
+    ]
 
 
 def test_an_admin_signs_in_and_every_page_opens_without_an_exception(page, app_server):
@@ -15,7 +17,7 @@ def test_an_admin_signs_in_and_every_page_opens_without_an_exception(page, app_s
     links = _nav_links(page)
     titles = [title for title, _ in links]
     assert "Plan overview" in titles and "Accounts" in titles
-    for title, href in links:
+    for _title, href in links:
         page.goto(href if href.startswith("http") else app_server.url + href)
         wait_for_app(page, timeout=60_000)
         assert_no_exception(page)

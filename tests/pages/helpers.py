@@ -20,8 +20,9 @@ def make_account(engine, *, role: str, email: str | None = None) -> int:
         ).id
 
 
-def page_test(monkeypatch, db_url: str, page: str, *, account_id: int | None = None, engine=None,
-              timeout: float = 30) -> AppTest:
+def page_test(
+    monkeypatch, db_url: str, page: str, *, account_id: int | None = None, engine=None, timeout: float = 30
+) -> AppTest:
     """An AppTest of `page` (e.g. "pages/overview.py") on `db_url`, signed in as `account_id` when given."""
     monkeypatch.setenv("LDALIGN_DATABASE_URL", db_url)
     at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
@@ -35,8 +36,19 @@ def page_test(monkeypatch, db_url: str, page: str, *, account_id: int | None = N
 def texts(at: AppTest) -> str:
     """Everything the page wrote, as one string, to check what a person can read."""
     parts = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error",
-                 "success", "metric"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "metric",
+    ):
         for el in getattr(at, kind):
             parts.append(str(getattr(el, "value", "")) + " " + str(getattr(el, "label", "")))
     return "\n".join(parts)

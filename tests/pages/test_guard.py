@@ -16,8 +16,10 @@ def test_a_page_run_on_its_own_without_an_account_shows_sign_in_and_no_data(monk
     from ldcore.services import plans
 
     with unit_of_work(sqlite_engine) as session:
-        plans.import_plan(session, document=plans.parse_plan_yaml(
-            (Path(__file__).parents[1] / "fixtures" / "plan_fy27.yaml").read_text()))
+        plans.import_plan(
+            session,
+            document=plans.parse_plan_yaml((Path(__file__).parents[1] / "fixtures" / "plan_fy27.yaml").read_text()),
+        )
     at = page_test(monkeypatch, str(sqlite_engine.url), f"pages/{page}").run()
     assert not at.exception
     shown = texts(at)
@@ -29,8 +31,7 @@ def test_a_page_run_on_its_own_without_an_account_shows_sign_in_and_no_data(monk
 def test_a_viewer_cannot_open_the_accounts_page(monkeypatch, sqlite_engine):
     viewer = make_account(sqlite_engine, role="viewer")
     make_account(sqlite_engine, role="admin")
-    at = page_test(monkeypatch, str(sqlite_engine.url), "pages/admin.py", account_id=viewer,
-                   engine=sqlite_engine).run()
+    at = page_test(monkeypatch, str(sqlite_engine.url), "pages/admin.py", account_id=viewer, engine=sqlite_engine).run()
     assert "needs the admin role" in texts(at)
     assert "admin@pages.example" not in texts(at) and len(at.dataframe) == 0
 
@@ -40,11 +41,14 @@ def test_the_overview_shows_the_plan_to_a_signed_in_viewer(monkeypatch, sqlite_e
     from ldcore.services import plans
 
     with unit_of_work(sqlite_engine) as session:
-        plans.import_plan(session, document=plans.parse_plan_yaml(
-            (Path(__file__).parents[1] / "fixtures" / "plan_fy27.yaml").read_text()))
+        plans.import_plan(
+            session,
+            document=plans.parse_plan_yaml((Path(__file__).parents[1] / "fixtures" / "plan_fy27.yaml").read_text()),
+        )
     viewer = make_account(sqlite_engine, role="viewer")
-    at = page_test(monkeypatch, str(sqlite_engine.url), "pages/overview.py", account_id=viewer,
-                   engine=sqlite_engine).run()
+    at = page_test(
+        monkeypatch, str(sqlite_engine.url), "pages/overview.py", account_id=viewer, engine=sqlite_engine
+    ).run()
     assert not at.exception
     assert [m.value for m in at.metric][:4] == ["1", "1", "1", "1"]
     assert at.metric[4].value == "70,000"
@@ -53,8 +57,7 @@ def test_the_overview_shows_the_plan_to_a_signed_in_viewer(monkeypatch, sqlite_e
 
 def test_an_admin_creates_an_account_and_a_bad_email_is_named(monkeypatch, sqlite_engine):
     admin = make_account(sqlite_engine, role="admin")
-    at = page_test(monkeypatch, str(sqlite_engine.url), "pages/admin.py", account_id=admin,
-                   engine=sqlite_engine).run()
+    at = page_test(monkeypatch, str(sqlite_engine.url), "pages/admin.py", account_id=admin, engine=sqlite_engine).run()
     at.text_input(key="new_email").input("not-an-email")
     at.text_input(key="new_password").input("long-enough-password")
     at.button[0].click().run()

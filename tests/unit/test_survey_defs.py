@@ -23,7 +23,10 @@ def test_the_baseline_rating_question_is_the_only_required_one():
 
 
 def test_a_bad_definition_names_the_file_the_question_and_the_field():
-    text = "title: T\nquestions:\n  - {key: q1, type: likert, text: Hi, level: 2}\n  - {key: q2, type: nps, text: X, level: 7}\n"
+    text = (
+        "title: T\nquestions:\n  - {key: q1, type: likert, text: Hi, level: 2}\n"
+        "  - {key: q2, type: nps, text: X, level: 7}\n"
+    )
     with pytest.raises(Invalid) as err:
         survey_defs.parse_definition(text, key="bad", source="surveys/bad.yaml")
     message = str(err.value)
