@@ -1,0 +1,1 @@
+"""Pure computation (pandas/numpy/scipy): no I/O, no sessions."""
