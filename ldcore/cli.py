@@ -11,7 +11,7 @@ from ldcore.db import SchemaOutOfDate, ensure_schema, get_engine
 from ldcore.errors import LDAlignError
 from ldcore.settings import normalise_url
 
-COMMAND_MODULES = ["ldcore.commands.core"]
+COMMAND_MODULES = ["ldcore.commands.core", "ldcore.commands.intake"]
 
 
 def build_parser() -> argparse.ArgumentParser:
