@@ -97,6 +97,18 @@ def _validate(model: type[BaseModel], data: Any, what: str) -> Any:
         raise invalid_from(exc, what) from exc
 
 
+def _validate_keyed(model: type[BaseModel], data: Any, source: str, taken: set[str], what: str) -> Any:
+    """Validate, deriving an empty key from `source`; when both are empty only `source` is reported."""
+    data = _with_key(data, source, taken)
+    try:
+        return _validate(model, data, what)
+    except Invalid as exc:
+        paths = {path for path, _ in exc.problems}
+        if source in paths and "key" in paths and isinstance(data, dict) and not str(data.get("key") or "").strip():
+            exc.problems = [(path, msg) for path, msg in exc.problems if path != "key"]
+        raise
+
+
 def _with_key(data: Any, source: str, taken: set[str]) -> Any:
     """Fill an empty key from `source` (title or name), made unique among `taken`."""
     if not isinstance(data, dict) or str(data.get("key") or "").strip():
@@ -150,8 +162,7 @@ def horizon_warnings(plan: PlanIn) -> list[str]:
 
 def save_plan(session: Session, *, data: Any, original_key: str | None = None, actor: str) -> PlanIn:
     """Create a plan (original_key None) or change one (its key too, if the new one is free)."""
-    data = _with_key(data, "name", set(session.scalars(select(Plan.key))))
-    p: PlanIn = _validate(PlanIn, data, "plan")
+    p: PlanIn = _validate_keyed(PlanIn, data, "name", set(session.scalars(select(Plan.key))), "plan")
     if p.key != original_key and session.scalar(select(Plan.id).where(Plan.key == p.key)) is not None:
         raise _refuse("key", f"A plan with the key {p.key!r} already exists; choose another.")
     if original_key is None:
@@ -183,8 +194,7 @@ def save_objective(
     session: Session, *, plan_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> ObjectiveIn:
     plan = _plan(session, plan_key)
-    data = _with_key(data, "title", _keys(session, Objective, plan))
-    o: ObjectiveIn = _validate(ObjectiveIn, data, "objective")
+    o: ObjectiveIn = _validate_keyed(ObjectiveIn, data, "title", _keys(session, Objective, plan), "objective")
     if o.kpis:
         raise _refuse("kpis", "Add KPIs one at a time with save_kpi.")
     _check_key_free(session, Objective, plan, o.key, "objective", original_key)
@@ -231,8 +241,7 @@ def save_kpi(
 ) -> KpiIn:
     plan = _plan(session, plan_key)
     objective = _one(session, Objective, plan, objective_key, "objective")
-    data = _with_key(data, "name", _keys(session, Kpi, plan))
-    k: KpiIn = _validate(KpiIn, data, "KPI")
+    k: KpiIn = _validate_keyed(KpiIn, data, "name", _keys(session, Kpi, plan), "KPI")
     _check_key_free(session, Kpi, plan, k.key, "KPI", original_key)
     if original_key is None:
         kpi = plans.new_kpi(k, position=_next_position(session, Kpi, plan))
@@ -365,8 +374,7 @@ def save_capability(
 ) -> CapabilityIn:
     """A capability with its weight (1–5) against each objective it drives; the weights given replace the old."""
     plan = _plan(session, plan_key)
-    data = _with_key(data, "name", _keys(session, Capability, plan))
-    c: CapabilityIn = _validate(CapabilityIn, data, "capability")
+    c: CapabilityIn = _validate_keyed(CapabilityIn, data, "name", _keys(session, Capability, plan), "capability")
     _check_key_free(session, Capability, plan, c.key, "capability", original_key)
     objectives = {o.key: o for o in session.scalars(select(Objective).where(Objective.plan_id == plan.id))}
     unknown = [k for k in c.drives if k not in objectives]
@@ -427,9 +435,8 @@ def save_team_grid(
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
         where = f"{n}." if prefix else ""
-        row = _with_key(row, "name", set())
         try:
-            team: TeamIn = _validate(TeamIn, row, "team")
+            team: TeamIn = _validate_keyed(TeamIn, row, "name", set(), "team")
         except Invalid as exc:
             problems += [(f"{where}{path}", msg) for path, msg in exc.problems]
             continue
@@ -465,8 +472,7 @@ def save_initiative(
     session: Session, *, plan_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> InitiativeIn:
     plan = _plan(session, plan_key)
-    data = _with_key(data, "name", _keys(session, Initiative, plan))
-    i: InitiativeIn = _validate(InitiativeIn, data, "initiative")
+    i: InitiativeIn = _validate_keyed(InitiativeIn, data, "name", _keys(session, Initiative, plan), "initiative")
     _check_key_free(session, Initiative, plan, i.key, "initiative", original_key)
     objectives = {o.key: o for o in session.scalars(select(Objective).where(Objective.plan_id == plan.id))}
     capabilities = {c.key: c for c in session.scalars(select(Capability).where(Capability.plan_id == plan.id))}
