@@ -13,6 +13,12 @@ st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layou
 PAGES = {
     "Plan": [
         ("pages/overview.py", "Plan overview", ":material/dashboard:", "viewer"),
+        ("pages/intake.py", "Strategy intake", ":material/edit_note:", "editor"),
+        ("pages/alignment.py", "Alignment", ":material/account_tree:", "viewer"),
+        ("pages/kpi_data.py", "KPI data", ":material/monitoring:", "editor"),
+    ],
+    "Evidence": [
+        ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
