@@ -1,0 +1,108 @@
+"""Capability gaps: the team × capability heatmap of one survey wave, and the baseline → follow-up change."""
+
+import streamlit as st
+
+from ldcore.errors import NotFound
+from ldcore.ui import cache, guard, widgets
+from ldcore.ui import evidence_view as view
+
+guard.require("viewer")
+st.title("Capability gaps")
+st.caption(
+    "Where the business needs people to be, minus where they say they are today. Groups smaller than the survey's "
+    "minimum are never shown."
+)
+plan_key = widgets.plan_picker()
+if plan_key is None:
+    st.stop()
+
+waves = cache.heatmap_waves(plan_key)
+if not waves:
+    st.info("No survey wave of this plan rates proficiency yet: launch a capability baseline survey first.")
+    st.stop()
+wave_keys = [w.key for w in waves]
+titles = {w.key: f"{w.title} ({w.key}, {w.kind})" for w in waves}
+default = next((n for n, w in enumerate(waves) if w.kind == "baseline"), 0)
+left, right = st.columns([2, 3])
+wave_key = left.selectbox("Survey wave", wave_keys, index=default, format_func=titles.get, key="heatmap_wave")
+measure = right.radio(
+    "Measure", list(view.MEASURES), format_func=str.capitalize, horizontal=True, key="heatmap_measure"
+)
+
+try:
+    heat = cache.heatmap(plan_key, wave_key)
+except NotFound as error:
+    st.warning(str(error))
+    st.stop()
+mark = view.hidden(heat.wave.min_group)
+
+st.subheader(view.MEASURES[measure])
+st.caption(
+    f"Teams and capabilities sorted by priority, highest first. {mark} means fewer than {heat.wave.min_group} "
+    "people answered, so the figure is hidden (and so is any total it would reveal). — means no target or no answer."
+)
+st.plotly_chart(view.heatmap_figure(heat, measure), width="stretch", key="heatmap_chart")
+st.dataframe(view.grid_table(heat, measure), hide_index=True, width="stretch", key="heatmap_table")
+st.download_button(
+    "Download the table (CSV)",
+    data=view.cells_csv(heat),
+    file_name=f"capability-gaps-{heat.wave.key}.csv",
+    mime="text/csv",
+    key="heatmap_download",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top priority gaps")
+    if heat.top_gaps:
+        st.dataframe(view.top_gaps_table(heat), hide_index=True, width="stretch")
+        uncovered = sum(not g.covered for g in heat.top_gaps)
+        if uncovered:
+            st.warning(f"{uncovered} of the top {len(heat.top_gaps)} gaps have no initiative for that team.")
+    else:
+        st.info("No gap against a target in this wave.")
+with right:
+    st.subheader("Burden per team")
+    st.caption("Headcount × the team's total gap: proficiency levels the team is short, person by person.")
+    st.dataframe(view.burden_table(heat), hide_index=True, width="stretch")
+
+st.subheader("Drill down")
+by = st.radio("Into", ["team", "capability"], horizontal=True, key="heatmap_drill_by")
+groups_of = heat.teams if by == "team" else heat.capabilities
+options = {g.key: g.name for g in groups_of}
+chosen = st.selectbox(f"Which {by}", list(options), format_func=options.get, key=f"heatmap_drill_{by}")
+if chosen is not None:
+    groups = cache.distribution(plan_key, wave_key, **{f"{by}_key": chosen})
+    hidden_groups = [g.name for g in groups if g.suppressed]
+    if any(not g.suppressed for g in groups):
+        st.plotly_chart(view.distribution_figure(groups), width="stretch", key="heatmap_drill_chart")
+    if hidden_groups:
+        st.caption(f"Not shown ({mark} answers): " + ", ".join(hidden_groups))
+
+st.header("Baseline → follow-up")
+result = cache.prepost(plan_key)
+if result is None:
+    st.info("No follow-up wave with a baseline yet: the change shows once a follow-up survey has answers.")
+    st.stop()
+st.caption(f"{result.baseline.title} ({result.baseline.key}) → {result.followup.title} ({result.followup.key})")
+overall = [r for r in result.rows if r.team is None]
+if not overall:
+    st.info(f"No capability has at least {heat.wave.min_group} answers in both waves yet.")
+    st.stop()
+paired = sum(r.paired for r in overall)
+st.markdown(
+    f"**Test used:** paired t-test (people who answered both waves) for {paired} of {len(overall)} capabilities, "
+    f"Welch's t-test for {len(overall) - paired}. Change = mean per-person difference for paired rows, difference "
+    "of the means otherwise; effect size is Cohen's d."
+)
+st.plotly_chart(view.dumbbell_figure(result), width="stretch", key="prepost_dumbbell")
+show_teams = st.toggle("Show every team", key="prepost_teams")
+rows = result.rows if show_teams else overall
+st.dataframe(view.change_table(result, rows), hide_index=True, width="stretch", key="prepost_table")
+
+st.subheader("Applied on the job (level 3)")
+st.caption("Share of follow-up answers applying each capability at least once or twice in the last 30 days.")
+if any(not a.suppressed for a in result.application):
+    st.plotly_chart(view.application_figure(result), width="stretch", key="prepost_applied")
+else:
+    st.info("Not enough follow-up answers about applying capabilities yet.")
