@@ -130,6 +130,7 @@ def cells_csv(heat: Heatmap) -> bytes:
         for c in heat.cells
     ]
     frame = pd.DataFrame(rows, columns=["wave", "team", "capability", "current", "target", "gap", "priority", "n"])
+    frame["target"] = frame["target"].astype("Int64")
     buffer = io.StringIO()
     frame.map(_safe).to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,151 @@
+"""The capability gaps page in AppTest: what a viewer sees, and that no hidden group's figure is anywhere on it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ldcore.db import read_session
+from ldcore.services import evidence
+from ldcore.ui import evidence_view
+from tests.pages.helpers import make_account, page_test, texts
+from tests.services.test_evidence import SUPPRESSION, Filed, build
+from tests.services.test_evidence_prepost import ALPHA_POST, ALPHA_PRE, WAVES, people
+
+# Figures of the hidden groups in SUPPRESSION: beta × coach (mean 3.75, gap 0.25), tiny × neg (4.67),
+# tiny × excel (5.00), and the all-teams means that would reveal them (neg 2.93, coach 2.70).
+HIDDEN_FIGURES = ["3.75", "0.25", "4.67", "5.00", "2.93", "2.70", "n = 4", "n = 3", "n = 2"]
+
+
+def everything(at: AppTest) -> str:
+    """All text, every table cell and every chart's data and hover text of the page."""
+    parts = [texts(at)]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            parts += [json.dumps(trace.get(field)) for field in ("x", "y", "z", "text", "customdata")]
+    return "\n".join(parts)
+
+
+def prepost_table(at: AppTest):
+    return at.dataframe[3].value  # after the grid, the top gaps and the burden
+
+
+@pytest.fixture
+def viewer_page(monkeypatch, sqlite_engine):
+    def open_page(responses, **kwargs) -> AppTest:
+        build(sqlite_engine, responses, **kwargs)
+        viewer = make_account(sqlite_engine, role="viewer")
+        return page_test(
+            monkeypatch, str(sqlite_engine.url), "pages/heatmap.py", account_id=viewer, engine=sqlite_engine
+        ).run()
+
+    return open_page
+
+
+def test_a_viewer_sees_the_gap_grid_sorted_by_priority_with_hidden_cells_as_less_than_five(viewer_page):
+    at = viewer_page(SUPPRESSION)
+
+    assert not at.exception
+    grid = at.dataframe[0].value.set_index("team")
+    assert list(grid.index) == ["Alpha", "Beta", "Duo", "Tiny"]
+    assert list(grid.columns) == ["Negotiation", "Coaching", "Spreadsheets", "All capabilities (Σ)"]
+    assert grid.loc["Alpha", "Negotiation"] == "1.33"
+    assert grid.loc["Beta", "Coaching"] == "< 5" and grid.loc["Tiny", "Negotiation"] == "< 5"
+    assert grid.loc["Beta", "All capabilities (Σ)"] == "< 5"
+    assert grid.loc["Alpha", "Spreadsheets"] == "—"  # no target, so no gap
+
+
+def test_no_hidden_value_appears_in_any_measure_or_drill_down(viewer_page):
+    at = viewer_page(SUPPRESSION)
+
+    for measure in ["Gap", "Priority", "Current", "Target"]:
+        at.radio(key="heatmap_measure").set_value(measure.lower()).run()
+        shown = everything(at)
+        assert not at.exception
+        assert "< 5" in shown
+        for figure in HIDDEN_FIGURES:
+            assert figure not in shown, (measure, figure)
+    at.selectbox(key="heatmap_drill_team").set_value("beta").run()
+    at.radio(key="heatmap_drill_by").set_value("capability").run()
+    at.selectbox(key="heatmap_drill_capability").set_value("neg").run()
+    assert "Not shown (< 5 answers): Tiny" in texts(at)
+    assert not at.exception
+
+
+def test_the_current_measure_shows_the_all_teams_row_only_where_it_reveals_no_hidden_cell(viewer_page):
+    at = viewer_page(SUPPRESSION)
+    at.radio(key="heatmap_measure").set_value("current").run()
+
+    all_teams = at.dataframe[0].value.set_index("team").loc["All teams"]
+    assert all_teams.to_dict() == {"Negotiation": "< 5", "Coaching": "< 5", "Spreadsheets": f"{47 / 17:.2f}"}
+
+
+def test_the_download_leaves_hidden_cells_empty_and_neutralises_formulas(sqlite_engine):
+    build(sqlite_engine, SUPPRESSION)
+    with read_session(sqlite_engine) as session:
+        heat = evidence.gap_heatmap(session, plan_key="p1")
+    heat.teams[0] = heat.teams[0].model_copy(update={"name": "=cmd()"})
+
+    rows = list(csv.DictReader(io.StringIO(evidence_view.cells_csv(heat).decode())))
+    hidden = next(r for r in rows if r["team"] == "Beta" and r["capability"] == "Coaching")
+    assert hidden == {
+        "wave": "base",
+        "team": "Beta",
+        "capability": "Coaching",
+        "current": "",
+        "target": "4",
+        "gap": "",
+        "priority": "",
+        "n": "< 5",
+    }
+    assert {r["team"] for r in rows} >= {"'=cmd()", "Beta"}
+
+
+def test_a_new_response_shows_on_the_next_run_without_waiting_for_the_cache(viewer_page, sqlite_engine):
+    at = viewer_page(SUPPRESSION)
+    assert at.dataframe[0].value.set_index("team").loc["Beta", "Coaching"] == "< 5"
+
+    from ldcore.db import unit_of_work
+    from ldcore.models import Answer, Capability, Response, SurveyWave, Team
+
+    with unit_of_work(sqlite_engine) as session:
+        wave = session.query(SurveyWave).one()
+        beta = session.query(Team).filter_by(key="beta").one()
+        coach = session.query(Capability).filter_by(key="coach").one()
+        answer = Answer(wave_id=wave.id, team_id=beta.id, question_key="proficiency", capability_id=coach.id)
+        answer.value_num = 4.0
+        session.add(Response(wave_id=wave.id, team_id=beta.id, source="import", answers=[answer]))
+    at.run()
+
+    assert at.dataframe[0].value.set_index("team").loc["Beta", "Coaching"] == f"{4 - 19 / 5:.2f}"
+
+
+def test_the_pre_post_section_says_which_test_it_used(viewer_page):
+    at = viewer_page(people("alpha", ALPHA_PRE, ALPHA_POST, 1), waves=WAVES)
+
+    assert not at.exception
+    assert "paired t-test (people who answered both waves) for 1 of 1 capabilities" in texts(at)
+    table = prepost_table(at)
+    assert table.loc[0, "test"] == "paired t" and table.loc[0, "team"] == "All teams"
+    assert table.loc[0, "pairs"] == 8
+
+
+def test_welch_is_named_when_nobody_pairs_up(viewer_page):
+    responses = [Filed("base", "alpha", {"neg": v}) for v in ALPHA_PRE]
+    responses += [Filed("follow", "alpha", {"neg": v}) for v in ALPHA_POST]
+    at = viewer_page(responses, waves=WAVES)
+
+    assert "Welch's t-test for 1" in texts(at)
+    assert prepost_table(at).loc[0, "test"] == "Welch t"
+
+
+def test_a_plan_without_a_proficiency_wave_says_what_to_do(viewer_page):
+    at = viewer_page([], waves=())
+
+    assert not at.exception
+    assert "launch a capability baseline survey first" in texts(at)
