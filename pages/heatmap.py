@@ -42,7 +42,8 @@ st.caption(
     "people answered, so the figure is hidden (and so is any total it would reveal). — means no target or no answer."
 )
 st.plotly_chart(view.heatmap_figure(heat, measure), width="stretch", key="heatmap_chart")
-st.dataframe(view.grid_table(heat, measure), hide_index=True, width="stretch", key="heatmap_table")
+grid = view.grid_table(heat, measure)
+st.dataframe(grid, hide_index=True, width="stretch", height=min(40 + 35 * len(grid), 760), key="heatmap_table")
 st.download_button(
     "Download the table (CSV)",
     data=view.cells_csv(heat),
