@@ -1,0 +1,531 @@
+"""Answers coming in: through a personal link, an open link, or an import of another tool's export.
+
+Answers are validated against the wave's snapshot (types, ranges, option labels, required questions) before
+anything is written, then stored long, one row per answer (see the storage contract in `ldcore.models.Answer`):
+per-capability rows carry `capability_id`; numeric types `value_num`; single choice the label in `value_text` and
+its 1-based index in `value_num`; multi choice one row per chosen option; text `value_text`. "Not applicable" and
+blanks are no row at all.
+
+A personal link is claimed with a conditional `UPDATE … WHERE used_at IS NULL` in the same transaction as the
+insert of the response, so a double click, a reload or two tabs store exactly one response on SQLite and Postgres.
+A refused link gets one plain message that says nothing about why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, StrictStr, ValidationError
+from pydantic import create_model as pydantic_model
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ldcore.errors import Invalid, LDAlignError
+from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
+from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
+from ldcore.survey_defs import NOT_APPLICABLE, Question, SurveyDefinition
+
+REFUSED = (
+    "This survey link cannot be used. It may have been used already, or the survey is not open. "
+    "If you think this is a mistake, ask the person who sent it to you."
+)
+ALREADY_FROM_BROWSER = "An answer to this survey has already been sent from this browser. Thank you!"
+OPEN_LINK_NOTE = (
+    "This is an open link: anybody with it can answer, so it cannot guarantee one answer per person. "
+    "Please answer once."
+)
+MAX_TEXT = 10_000
+
+
+class LinkRefused(LDAlignError):
+    """A used, unknown, expired or closed link (always the same message, which reveals nothing)."""
+
+    def __init__(self, message: str = REFUSED):
+        super().__init__(message)
+
+
+# --- validation -----------------------------------------------------------------------------------------------
+
+
+def _one_of(allowed: tuple, what: str) -> Callable:
+    def check(value):
+        if value not in allowed:
+            raise ValueError(f"{what} must be one of: {', '.join(str(a) for a in allowed)}")
+        return value
+
+    return check
+
+
+def _no_duplicates(values: list) -> list:
+    if len(set(values)) != len(values):
+        raise ValueError("an option is chosen twice")
+    return values
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("an answer is required")
+    return value
+
+
+def _every_row(keys: tuple[str, ...]) -> Callable:
+    def check(rows: dict) -> dict:
+        missing = [k for k in keys if rows.get(k) is None]
+        if missing:
+            raise ValueError(f"an answer is required for every row (missing: {', '.join(missing)})")
+        return rows
+
+    return check
+
+
+def _value_type(q: Question) -> Any:
+    """The pydantic type of one answer (one row of a per-capability question)."""
+    if q.type in ("capability_rating", "likert", "nps"):
+        points = tuple(sorted(q.labels))
+        point = Annotated[StrictInt, AfterValidator(_one_of(points, "the answer"))]
+        if q.type == "capability_rating":
+            return point | Annotated[StrictStr, AfterValidator(_one_of((NOT_APPLICABLE,), "the answer"))]
+        return point
+    if q.type in ("number", "percent"):
+        low, high = q.bounds
+        return Annotated[float, Strict(), Field(ge=low, le=high, allow_inf_nan=False)]
+    if q.type in ("single_choice", "multi_choice"):
+        choice = Annotated[StrictStr, AfterValidator(_one_of(tuple(q.options or ()), "the choice"))]
+        if q.type == "multi_choice":
+            return Annotated[list[choice], AfterValidator(_no_duplicates)]
+        return choice
+    return Annotated[StrictStr, Field(max_length=MAX_TEXT)]
+
+
+def _field(q: Question, capabilities: tuple[str, ...], enforce_required: bool) -> tuple[Any, Any]:
+    value = _value_type(q)
+    if q.rows_per_capability:
+        row_key = Annotated[StrictStr, AfterValidator(_one_of(capabilities, "the capability"))]
+        value = dict[row_key, value | None]  # type: ignore[valid-type]
+        if q.required and enforce_required and capabilities:
+            return Annotated[value, AfterValidator(_every_row(capabilities))], Field(alias=q.key)
+        return value | None, Field(None, alias=q.key)
+    if q.required and enforce_required:
+        if q.type == "text":
+            value = Annotated[value, AfterValidator(_not_blank)]
+        if q.type == "multi_choice":
+            value = Annotated[value, Field(min_length=1)]
+        return value, Field(alias=q.key)
+    return value | None, Field(None, alias=q.key)
+
+
+@lru_cache(maxsize=64)
+def _answers_model(snapshot_json: str, capabilities: tuple[str, ...], enforce_required: bool) -> type[BaseModel]:
+    definition = SurveyDefinition.model_validate_json(snapshot_json)
+    fields = {f"q_{q.key}": _field(q, capabilities, enforce_required) for q in definition.questions}
+    return pydantic_model(  # type: ignore[call-overload]
+        "Answers", __config__=ConfigDict(extra="forbid", populate_by_name=False), **fields
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == {}
+
+
+def _drop_blanks(answers: Any) -> Any:
+    """Blank answers and blank rows mean "unanswered"; everything else goes to validation as it came."""
+    if not isinstance(answers, dict):
+        return answers
+    out = {}
+    for key, value in answers.items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if not _blank(v)}
+        if not _blank(value):
+            out[key] = value
+    return out
+
+
+def _message(error: dict) -> str:
+    if error["type"] == "missing":
+        return "an answer is required"
+    if error["type"] == "extra_forbidden":
+        return "not a question of this survey"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def validate_answers(
+    definition: SurveyDefinition,
+    capabilities: list[str],
+    answers: Any,
+    *,
+    enforce_required: bool = True,
+) -> dict[str, Any]:
+    """The answers, checked against the definition; `Invalid` with (question key, message) per problem."""
+    model = _answers_model(definition.model_dump_json(), tuple(capabilities), enforce_required)
+    try:
+        validated = model.model_validate(_drop_blanks(answers))
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"] if not str(p).startswith(("function-", "int", "str", "list["))]
+            key = loc[0] if loc else "answers"
+            where = key if len(loc) < 2 else f"{key}.{loc[1]}"
+            problems.setdefault(where, _message(error))
+        raise Invalid(
+            "Some answers need attention: " + "; ".join(f"{k}: {m}" for k, m in problems.items()),
+            list(problems.items()),
+        ) from exc
+    return {q.key: v for q in definition.questions if (v := getattr(validated, f"q_{q.key}")) is not None}
+
+
+def answer_rows(definition: SurveyDefinition, capability_ids: dict[str, int], answers: dict[str, Any]) -> list[dict]:
+    """Validated answers as the columns of `Answer` rows (the storage contract)."""
+    rows: list[dict] = []
+    for q in definition.questions:
+        value = answers.get(q.key)
+        if value is None:
+            continue
+        if q.rows_per_capability:
+            for cap, point in value.items():
+                if point is not None and point != NOT_APPLICABLE:
+                    rows.append({"question_key": q.key, "capability_id": capability_ids[cap], "value_num": point})
+        elif q.type == "single_choice":
+            rows.append({"question_key": q.key, "value_text": value, "value_num": q.options.index(value) + 1})
+        elif q.type == "multi_choice":
+            rows.extend(
+                {"question_key": q.key, "value_text": v, "value_num": q.options.index(v) + 1}
+                for v in sorted(value, key=q.options.index)
+            )
+        elif q.type == "text":
+            rows.append({"question_key": q.key, "value_text": value})
+        else:
+            rows.append({"question_key": q.key, "value_num": float(value)})
+    return rows
+
+
+# --- anonymous pairing ----------------------------------------------------------------------------------------
+
+PAIRING_PROMPTS = (
+    ("mother", "First two letters of your mother's (or guardian's) first name"),
+    ("birthday", "Day of the month you were born (1–31)"),
+    ("street", "First two letters of the street where you grew up"),
+)
+
+
+def _letters(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in text if c.isalnum()).casefold()
+
+
+def pairing_code(plan_id: int, parts: dict[str, Any] | None) -> str | None:
+    """The hash of a self-generated code (answers to stable personal prompts), so an anonymous baseline and
+    follow-up can be paired without knowing who answered. All prompts blank → no code."""
+    parts = parts or {}
+    if not isinstance(parts, dict):
+        raise Invalid("pairing: the personal code must be answers to its prompts", [("pairing", "not understood")])
+    unknown = set(parts) - {key for key, _ in PAIRING_PROMPTS}
+    if unknown:
+        raise Invalid("pairing: unknown prompt", [("pairing", f"unknown prompt {sorted(unknown)[0]!r}")])
+    values = {key: _letters(str(parts.get(key) or "")) for key, _ in PAIRING_PROMPTS}
+    if not any(values.values()):
+        return None
+    problems = []
+    if not re.fullmatch(r"[^\W\d_]{2,}", values["mother"]):
+        problems.append(("pairing.mother", "two letters, please"))
+    if not (values["birthday"].isdigit() and 1 <= int(values["birthday"]) <= 31):
+        problems.append(("pairing.birthday", "a day between 1 and 31, please"))
+    if len(values["street"]) < 2:
+        problems.append(("pairing.street", "two letters or digits, please"))
+    if problems:
+        raise Invalid("Your personal code is incomplete: answer all three prompts, or none.", problems)
+    code = f"ldalign-pairing|{plan_id}|{values['mother'][:2]}|{int(values['birthday'])}|{values['street'][:2]}"
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+# --- the respondent's form ------------------------------------------------------------------------------------
+
+
+class Named(BaseModel):
+    key: str
+    name: str
+
+
+class RespondForm(BaseModel):
+    """What the respondent page draws: nothing about the person, the roster or other answers."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    wave_key: str
+    title: str
+    description: str
+    definition: SurveyDefinition
+    capabilities: list[Named]
+    anonymous: bool
+    open_link: bool
+    teams: list[Named] = []
+
+
+def _open_today(wave: SurveyWave, now: dt.datetime) -> bool:
+    today = now.date()
+    return (wave.opens is None or wave.opens <= today) and (wave.closes is None or today <= wave.closes)
+
+
+def _invitation(session: Session, token: str | None, now: dt.datetime) -> Invitation:
+    if not token or not isinstance(token, str) or len(token) > 200:
+        raise LinkRefused()
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or (invitation.expires_at is not None and invitation.expires_at < now)
+        or not _open_today(invitation.wave, now)
+    ):
+        raise LinkRefused()
+    return invitation
+
+
+def _open_wave(session: Session, open_token: str | None, now: dt.datetime) -> SurveyWave:
+    if not open_token or not isinstance(open_token, str) or len(open_token) > 200:
+        raise LinkRefused()
+    wave = session.scalar(select(SurveyWave).where(SurveyWave.open_link_hash == hash_token(open_token)))
+    if wave is None or not _open_today(wave, now):
+        raise LinkRefused()
+    return wave
+
+
+def _form(session: Session, wave: SurveyWave, *, open_link: bool) -> RespondForm:
+    definition = wave_definition(wave)
+    teams = [Named(key=t.key, name=t.name) for t in audience_teams(session, wave)] if open_link else []
+    return RespondForm(
+        wave_key=wave.key,
+        title=wave.title or definition.title,
+        description=definition.description,
+        definition=definition,
+        capabilities=[Named(key=c.key, name=c.name) for c in wave_capabilities(session, wave)],
+        anonymous=wave.anonymity == "anonymous",
+        open_link=open_link,
+        teams=teams,
+    )
+
+
+def respond_form(
+    session: Session,
+    *,
+    token: str | None = None,
+    open_token: str | None = None,
+    client_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> RespondForm:
+    """The form behind a personal (`token`) or open (`open_token`) link; `LinkRefused` when it cannot be used."""
+    now = now or utcnow()
+    if token:
+        return _form(session, _invitation(session, token, now).wave, open_link=False)
+    wave = _open_wave(session, open_token, now)
+    if client_id and _answered_from(session, wave, client_id):
+        raise LinkRefused(ALREADY_FROM_BROWSER)
+    return _form(session, wave, open_link=True)
+
+
+def _answered_from(session: Session, wave: SurveyWave, client_id: str) -> bool:
+    query = select(Response.id).where(Response.wave_id == wave.id, Response.client_id == client_id)
+    return session.scalar(query) is not None
+
+
+def _stamp(wave: SurveyWave, now: dt.datetime) -> dt.datetime:
+    """In anonymous waves times are kept to the day, so that the order of answers cannot point at a person."""
+    return dt.datetime.combine(now.date(), dt.time()) if wave.anonymity == "anonymous" else now
+
+
+def _capability_ids(session: Session, wave: SurveyWave) -> tuple[list[str], dict[str, int]]:
+    caps = wave_capabilities(session, wave)
+    return [c.key for c in caps], {c.key: c.id for c in caps}
+
+
+def _insert(session: Session, response: Response, rows: list[dict]) -> int:
+    response.answers = [Answer(wave_id=response.wave_id, team_id=response.team_id, **row) for row in rows]
+    session.add(response)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent submission of the same invitation or browser won
+        raise LinkRefused(ALREADY_FROM_BROWSER if response.client_id else REFUSED) from exc
+    return response.id
+
+
+def submit_response(
+    session: Session,
+    *,
+    token: str | None = None,
+    open_token: str | None = None,
+    answers: Any,
+    team_key: str | None = None,
+    client_id: str | None = None,
+    pairing: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Store one response through a personal link (`token`) or an open link (`open_token`, with the team the
+    respondent picked and the browser's `client_id`), in the caller's transaction; returns the response id.
+
+    Raises `Invalid` (nothing written) for answers that do not fit the wave, `LinkRefused` for a link that cannot
+    be used, including the second of two simultaneous submissions."""
+    now = now or utcnow()
+    if token:
+        invitation = _invitation(session, token, now)
+        wave = invitation.wave
+    else:
+        invitation = None
+        wave = _open_wave(session, open_token, now)
+    cap_keys, cap_ids = _capability_ids(session, wave)
+    definition = wave_definition(wave)
+    validated = validate_answers(definition, cap_keys, answers)
+    code = pairing_code(wave.plan_id, pairing) if wave.anonymity == "anonymous" else None
+    stamp = _stamp(wave, now)
+    anonymous = wave.anonymity == "anonymous"
+    if invitation is not None:
+        claimed = session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=stamp)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise LinkRefused()
+        person = session.get(Person, invitation.person_id)
+        response = Response(
+            wave_id=wave.id,
+            team_id=person.team_id if person else invitation.team_id,
+            person_id=None if anonymous or person is None else person.id,
+            invitation_id=None if anonymous else invitation.id,
+            source="link",
+            pairing_code=code,
+            submitted_at=stamp,
+        )
+    else:
+        team = _open_team(session, wave, team_key)
+        if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+            raise Invalid("This browser could not be recognised; reload the page.", [("client_id", "missing")])
+        if _answered_from(session, wave, client_id):
+            raise LinkRefused(ALREADY_FROM_BROWSER)
+        response = Response(
+            wave_id=wave.id,
+            team_id=team.id,
+            source="open",
+            client_id=client_id,
+            pairing_code=code,
+            submitted_at=stamp,
+        )
+    return _insert(session, response, answer_rows(definition, cap_ids, validated))
+
+
+def _open_team(session: Session, wave: SurveyWave, team_key: str | None) -> Team:
+    teams = {t.key: t for t in audience_teams(session, wave)}
+    if not isinstance(team_key, str) or team_key not in teams:
+        raise Invalid("Please choose your team.", [("team", "choose your team")])
+    return teams[team_key]
+
+
+# --- imported responses ---------------------------------------------------------------------------------------
+
+
+class ImportedResponse(BaseModel):
+    line: int
+    external_id: str
+    team_id: int | None
+    person_id: int | None
+    submitted_at: dt.datetime | None
+    answers: dict[str, Any]
+
+
+def existing_external_ids(session: Session, wave: SurveyWave) -> set[str]:
+    query = select(Response.external_id).where(Response.wave_id == wave.id, Response.external_id.is_not(None))
+    return set(session.scalars(query))
+
+
+def store_imported(session: Session, *, wave: SurveyWave, responses: list[ImportedResponse]) -> tuple[int, int]:
+    """Insert the responses not stored before (by external id); returns (added, already there)."""
+    definition = wave_definition(wave)
+    _, cap_ids = _capability_ids(session, wave)
+    seen = existing_external_ids(session, wave)
+    added = 0
+    for r in responses:
+        if r.external_id in seen:
+            continue
+        seen.add(r.external_id)
+        response = Response(
+            wave_id=wave.id,
+            team_id=r.team_id,
+            person_id=None if wave.anonymity == "anonymous" else r.person_id,
+            source="import",
+            external_id=r.external_id,
+            submitted_at=_stamp(wave, r.submitted_at or utcnow()),
+        )
+        response.answers = [
+            Answer(wave_id=wave.id, team_id=r.team_id, **row) for row in answer_rows(definition, cap_ids, r.answers)
+        ]
+        session.add(response)
+        added += 1
+    session.flush()
+    return added, len(responses) - added
+
+
+# --- reading answers back (exports) ---------------------------------------------------------------------------
+
+
+def response_table(session: Session, *, wave: SurveyWave) -> tuple[list[str], list[list[Any]]]:
+    """One row per response in the native CSV layout (see `ldcore.io.tables`): response_id, submitted_at, team,
+    source, then email and name unless the wave is anonymous, then one column per question (per capability:
+    `key[capability]`; multi choice: labels joined by '; ')."""
+    definition = wave_definition(wave)
+    caps = wave_capabilities(session, wave)
+    cap_key = {c.id: c.key for c in caps}
+    anonymous = wave.anonymity == "anonymous"
+    columns = ["response_id", "submitted_at", "team", "source"] + ([] if anonymous else ["email", "name"])
+    question_columns: list[tuple[str, str | None]] = []
+    for q in definition.questions:
+        if q.rows_per_capability:
+            question_columns.extend((q.key, c.key) for c in caps)
+        else:
+            question_columns.append((q.key, None))
+    columns += [f"{k}[{c}]" if c else k for k, c in question_columns]
+    position = {qc: n for n, qc in enumerate(question_columns)}
+    kinds = {q.key: q.type for q in definition.questions}
+
+    responses = session.execute(
+        select(Response.id, Response.submitted_at, Team.key, Response.source, Person.email, Person.name)
+        .outerjoin(Team, Team.id == Response.team_id)
+        .outerjoin(Person, Person.id == Response.person_id)
+        .where(Response.wave_id == wave.id)
+        .order_by(Response.id)
+    ).all()
+    cells: dict[int, list[Any]] = {r[0]: [None] * len(question_columns) for r in responses}
+    answers = session.execute(
+        select(Answer.response_id, Answer.question_key, Answer.capability_id, Answer.value_num, Answer.value_text)
+        .where(Answer.wave_id == wave.id)
+        .order_by(Answer.response_id, Answer.id)
+    )
+    for response_id, question, capability_id, num, text in answers:
+        n = position.get((question, cap_key.get(capability_id) if capability_id else None))
+        if n is None or response_id not in cells:
+            continue
+        kind = kinds[question]
+        value: Any = text if kind in ("text", "single_choice", "multi_choice") else _number(num)
+        row = cells[response_id]
+        row[n] = f"{row[n]}; {value}" if kind == "multi_choice" and row[n] else value
+    rows = []
+    for rid, submitted, team, source, email, name in responses:
+        identity = [] if anonymous else [email or "", name or ""]
+        stamp = submitted.date().isoformat() if anonymous else submitted.isoformat(sep=" ", timespec="seconds")
+        ident = f"r{rid}" if not anonymous else _anonymous_id(wave.id, rid)
+        rows.append([ident, stamp, team or "", source, *identity, *cells[rid]])
+    return columns, rows
+
+
+def _anonymous_id(wave_id: int, response_id: int) -> str:
+    """A stable id that does not give away the order in which people answered."""
+    return hashlib.sha256(f"ldalign-export|{wave_id}|{response_id}".encode()).hexdigest()[:12]
+
+
+def _number(value: float | None) -> Any:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value

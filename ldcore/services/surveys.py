@@ -1,0 +1,498 @@
+"""Survey waves and invitations: create a wave (a frozen snapshot of its definition), invite its audience with
+personal single-use links, watch the response rate per team, remind who has not answered, and mail it all.
+
+A wave's definition is `SurveyDefinition.snapshot()` plus `"capabilities"`: the capability keys of the wave at its
+creation (the initiative's when it has one, else every capability of the plan). Editing a YAML file later never
+changes a wave. The audience is the initiative's audience and control teams, or every team with a target in the
+plan. Tokens have 256 bits of randomness and only their SHA-256 is stored, so a link can be handed out once and
+never shown again; a reminder therefore carries a fresh link and the earlier one stops working.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import smtplib
+import ssl
+from collections.abc import Iterable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ldcore import survey_defs
+from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
+from ldcore.models import (
+    Capability,
+    Initiative,
+    InitiativeTeam,
+    Invitation,
+    Person,
+    Plan,
+    Response,
+    SurveyWave,
+    Team,
+    TeamTarget,
+    utcnow,
+)
+from ldcore.schemas import Key, Strict
+from ldcore.services import audit
+from ldcore.vocab import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, Anonymity, WaveKind
+
+FOLLOWUP_DAYS = (30, 60, 90)
+MAX_REMINDERS = 3
+REMINDER_GAP = dt.timedelta(days=2)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def personal_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/respond?t={token}"
+
+
+def open_link(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/respond?o={token}"
+
+
+# --- waves ------------------------------------------------------------------------------------------------------
+
+
+class WaveIn(Strict):
+    plan: Key
+    survey: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    kind: WaveKind
+    key: Key
+    title: Annotated[str, Field(max_length=300)] = ""
+    initiative: Key | None = None
+    baseline_wave: Key | None = None
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    anonymity: Anonymity = "confidential"
+    min_group: int = MIN_GROUP_DEFAULT
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WaveIn:
+        if self.min_group < MIN_GROUP_FLOOR:
+            raise ValueError(f"min_group: the minimum group is never below {MIN_GROUP_FLOOR}")
+        if self.opens and self.closes and self.closes < self.opens:
+            raise ValueError("closes: the wave cannot close before it opens")
+        if self.kind == "baseline" and self.baseline_wave:
+            raise ValueError("baseline_wave: only a follow-up wave links to a baseline")
+        return self
+
+
+class WaveOut(BaseModel):
+    key: str
+    title: str
+    survey_key: str
+    kind: str
+    plan: str
+    initiative: str | None
+    baseline_wave: str | None
+    opens: dt.date | None
+    closes: dt.date | None
+    anonymity: str
+    min_group: int
+    capabilities: list[str]
+    has_open_link: bool
+    invited: int = 0
+    responses: int = 0
+
+
+class FollowupProposal(BaseModel):
+    initiative: str
+    initiative_name: str
+    days: int
+    opens: dt.date
+    key: str
+    exists: bool
+
+
+def get_wave(session: Session, *, key: str) -> SurveyWave:
+    wave = session.scalar(select(SurveyWave).where(SurveyWave.key == key))
+    if wave is None:
+        raise NotFound(f"No survey wave with key {key!r}.")
+    return wave
+
+
+def wave_definition(wave: SurveyWave) -> survey_defs.SurveyDefinition:
+    return survey_defs.from_snapshot({k: v for k, v in wave.definition.items() if k != "capabilities"})
+
+
+def wave_capabilities(session: Session, wave: SurveyWave) -> list[Capability]:
+    """The wave's capabilities in the order captured at its creation."""
+    keys = list(wave.definition.get("capabilities") or [])
+    caps = {c.key: c for c in session.scalars(select(Capability).where(Capability.plan_id == wave.plan_id))}
+    return [caps[k] for k in keys if k in caps]
+
+
+def audience_teams(session: Session, wave: SurveyWave) -> list[Team]:
+    if wave.initiative_id is not None:
+        ids = select(InitiativeTeam.team_id).where(InitiativeTeam.initiative_id == wave.initiative_id)
+    else:
+        ids = select(TeamTarget.team_id).where(TeamTarget.plan_id == wave.plan_id)
+    return list(session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.name)).all())
+
+
+def _out(session: Session, wave: SurveyWave) -> WaveOut:
+    invited = session.scalar(select(func.count(Invitation.id)).where(Invitation.wave_id == wave.id)) or 0
+    answered = session.scalar(select(func.count(Response.id)).where(Response.wave_id == wave.id)) or 0
+    return WaveOut(
+        key=wave.key,
+        title=wave.title or wave.key,
+        survey_key=wave.survey_key,
+        kind=wave.kind,
+        plan=wave.plan.key,
+        initiative=wave.initiative.key if wave.initiative else None,
+        baseline_wave=wave.baseline_wave.key if wave.baseline_wave else None,
+        opens=wave.opens,
+        closes=wave.closes,
+        anonymity=wave.anonymity,
+        min_group=wave.min_group,
+        capabilities=list(wave.definition.get("capabilities") or []),
+        has_open_link=wave.open_link_hash is not None,
+        invited=invited,
+        responses=answered,
+    )
+
+
+def describe_wave(session: Session, *, key: str) -> WaveOut:
+    return _out(session, get_wave(session, key=key))
+
+
+def list_waves(session: Session, *, plan_key: str) -> list[WaveOut]:
+    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
+    if plan is None:
+        raise NotFound(f"No plan with key {plan_key!r}.")
+    waves = session.scalars(
+        select(SurveyWave).where(SurveyWave.plan_id == plan.id).order_by(SurveyWave.opens, SurveyWave.id)
+    ).all()
+    return [_out(session, w) for w in waves]
+
+
+def create_wave(
+    session: Session, *, wave: WaveIn | dict[str, Any], surveys_dir: Path | None = None, actor: str = "cli"
+) -> WaveOut:
+    """A new wave with a snapshot of its survey definition and capabilities, in the caller's transaction."""
+    try:
+        w = wave if isinstance(wave, WaveIn) else WaveIn.model_validate(wave)
+    except ValidationError as exc:
+        raise invalid_from(exc, "wave") from exc
+    plan = session.scalar(select(Plan).where(Plan.key == w.plan))
+    if plan is None:
+        raise Invalid(f"plan: no plan with key {w.plan!r}.", [("plan", f"no plan with key {w.plan!r}")])
+    if session.scalar(select(SurveyWave.id).where(SurveyWave.key == w.key)) is not None:
+        raise Conflict(f"A survey wave with key {w.key!r} already exists; choose another key.")
+    definition = survey_defs.load_definition(w.survey, surveys_dir)
+    initiative = None
+    if w.initiative:
+        initiative = session.scalar(
+            select(Initiative).where(Initiative.plan_id == plan.id, Initiative.key == w.initiative)
+        )
+        if initiative is None:
+            message = f"no initiative {w.initiative!r} in plan {plan.key!r}"
+            raise Invalid(f"initiative: {message}.", [("initiative", message)])
+    baseline = None
+    if w.baseline_wave:
+        baseline = session.scalar(select(SurveyWave).where(SurveyWave.key == w.baseline_wave))
+        if baseline is None or baseline.plan_id != plan.id or baseline.kind != "baseline":
+            message = f"{w.baseline_wave!r} is not a baseline wave of plan {plan.key!r}"
+            raise Invalid(f"baseline_wave: {message}.", [("baseline_wave", message)])
+    if initiative is not None:
+        capabilities = [c.key for c in sorted(initiative.capabilities, key=lambda c: c.position)]
+    else:
+        capabilities = list(
+            session.scalars(select(Capability.key).where(Capability.plan_id == plan.id).order_by(Capability.position))
+        )
+    row = SurveyWave(
+        key=w.key,
+        plan_id=plan.id,
+        initiative_id=initiative.id if initiative else None,
+        baseline_wave_id=baseline.id if baseline else None,
+        survey_key=w.survey,
+        title=w.title or definition.title,
+        kind=w.kind,
+        definition={**definition.snapshot(), "capabilities": capabilities},
+        opens=w.opens,
+        closes=w.closes,
+        anonymity=w.anonymity,
+        min_group=w.min_group,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="wave.create", entity="survey_wave", key=w.key, survey=w.survey)
+    return _out(session, row)
+
+
+def followup_proposals(session: Session, *, plan_key: str) -> list[FollowupProposal]:
+    """Follow-up waves at +30, +60 and +90 days after each initiative of the plan ends."""
+    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
+    if plan is None:
+        raise NotFound(f"No plan with key {plan_key!r}.")
+    existing = set(session.scalars(select(SurveyWave.key)))
+    out = []
+    for initiative in sorted(plan.initiatives, key=lambda i: i.position):
+        if initiative.ends is None:
+            continue
+        for days in FOLLOWUP_DAYS:
+            key = f"{initiative.key}-followup-{days}"[:64]
+            out.append(
+                FollowupProposal(
+                    initiative=initiative.key,
+                    initiative_name=initiative.name,
+                    days=days,
+                    opens=initiative.ends + dt.timedelta(days=days),
+                    key=key,
+                    exists=key in existing,
+                )
+            )
+    return out
+
+
+def create_open_link(session: Session, *, wave_key: str, base_url: str, actor: str = "cli") -> str:
+    """A link anyone can answer through (they pick their team). A new one replaces the previous one."""
+    wave = get_wave(session, key=wave_key)
+    token = new_token()
+    wave.open_link_hash = hash_token(token)
+    audit.record(session, actor=actor, action="wave.open_link", entity="survey_wave", key=wave.key)
+    return open_link(base_url, token)
+
+
+def close_open_link(session: Session, *, wave_key: str, actor: str = "cli") -> None:
+    wave = get_wave(session, key=wave_key)
+    wave.open_link_hash = None
+    audit.record(session, actor=actor, action="wave.open_link_closed", entity="survey_wave", key=wave.key)
+
+
+# --- invitations ----------------------------------------------------------------------------------------------
+
+
+class Link(BaseModel):
+    email: str
+    name: str
+    team: str
+    link: str
+
+
+def issue_invitations(
+    session: Session, *, wave_key: str, base_url: str, expires_at: dt.datetime | None = None, actor: str = "cli"
+) -> list[Link]:
+    """One personal link for every active roster person of the audience who has none yet (running it again
+    invites only people added since). The links exist only in the returned list."""
+    wave = get_wave(session, key=wave_key)
+    teams = {t.id: t for t in audience_teams(session, wave)}
+    if not teams:
+        raise Invalid(f"Wave {wave.key!r} has no audience teams: give the plan team targets or the initiative teams.")
+    invited = select(Invitation.person_id).where(Invitation.wave_id == wave.id)
+    people = session.scalars(
+        select(Person)
+        .where(Person.team_id.in_(teams), Person.active.is_(True), Person.id.not_in(invited))
+        .order_by(Person.team_id, Person.name, Person.email)
+    ).all()
+    links = []
+    for person in people:
+        token = new_token()
+        session.add(
+            Invitation(
+                wave_id=wave.id,
+                person_id=person.id,
+                team_id=person.team_id,
+                token_hash=hash_token(token),
+                expires_at=expires_at,
+            )
+        )
+        links.append(
+            Link(
+                email=person.email,
+                name=person.name,
+                team=teams[person.team_id].name,
+                link=personal_link(base_url, token),
+            )
+        )
+    session.flush()
+    audit.record(session, actor=actor, action="wave.invite", entity="survey_wave", key=wave.key, count=len(links))
+    return links
+
+
+class TeamRate(BaseModel):
+    """`responded` and `rate` are None when fewer than the minimum group answered."""
+
+    team: str
+    invited: int
+    responded: int | None
+    rate: float | None
+
+
+class ResponseRates(BaseModel):
+    min_group: int
+    teams: list[TeamRate]
+    invited: int
+    responded: int | None
+    rate: float | None
+
+
+def response_rates(session: Session, *, wave_key: str) -> ResponseRates:
+    """Invited and answered per team; a team's count is hidden below the minimum group, and so is the total
+    when it would let a hidden team's count be worked out by subtraction."""
+    wave = get_wave(session, key=wave_key)
+    rows = session.execute(
+        select(Team.name, func.count(Invitation.id), func.count(Invitation.used_at))
+        .join(Team, Team.id == Invitation.team_id)
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Team.name)
+        .order_by(Team.name)
+    ).all()
+    teams = []
+    hidden = 0
+    for name, invited, used in rows:
+        shown = used >= wave.min_group
+        hidden += 0 if shown else used
+        teams.append(
+            TeamRate(
+                team=name,
+                invited=invited,
+                responded=used if shown else None,
+                rate=round(used / invited, 3) if shown and invited else None,
+            )
+        )
+    invited_total = sum(t.invited for t in teams)
+    answered_total = sum(used for _, _, used in rows)
+    total_shown = answered_total >= wave.min_group and (hidden == 0 or hidden >= wave.min_group)
+    return ResponseRates(
+        min_group=wave.min_group,
+        teams=teams,
+        invited=invited_total,
+        responded=answered_total if total_shown else None,
+        rate=round(answered_total / invited_total, 3) if total_shown and invited_total else None,
+    )
+
+
+class Pending(BaseModel):
+    email: str
+    name: str
+    team: str
+    invited_at: dt.datetime
+    reminders_sent: int
+    last_reminded_at: dt.datetime | None
+
+
+def non_respondents(session: Session, *, wave_key: str) -> list[Pending]:
+    wave = get_wave(session, key=wave_key)
+    rows = session.execute(
+        select(
+            Person.email,
+            Person.name,
+            Team.name,
+            Invitation.created_at,
+            Invitation.reminders_sent,
+            Invitation.last_reminded_at,
+        )
+        .join(Person, Person.id == Invitation.person_id)
+        .join(Team, Team.id == Invitation.team_id)
+        .where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None))
+        .order_by(Team.name, Person.name)
+    ).all()
+    return [
+        Pending(email=e, name=n, team=t, invited_at=c, reminders_sent=r, last_reminded_at=last)
+        for e, n, t, c, r, last in rows
+    ]
+
+
+def _may_remind(invitation: Invitation, now: dt.datetime) -> bool:
+    if invitation.reminders_sent >= MAX_REMINDERS:
+        return False
+    return invitation.last_reminded_at is None or now - invitation.last_reminded_at >= REMINDER_GAP
+
+
+def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime | None = None, actor: str = "cli"):
+    """A fresh link for everybody who has not answered, at most 3 times and at least 2 days apart; the earlier
+    link of each stops working. Returns (links, skipped): skipped counts people not due for a reminder."""
+    now = now or utcnow()
+    wave = get_wave(session, key=wave_key)
+    if wave.closes is not None and wave.closes < now.date():
+        raise Invalid(f"Wave {wave.key!r} closed on {wave.closes}; there is nobody to remind.")
+    pending = session.scalars(
+        select(Invitation).where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None)).order_by(Invitation.id)
+    ).all()
+    links, skipped = [], 0
+    for invitation in pending:
+        if not _may_remind(invitation, now):
+            skipped += 1
+            continue
+        token = new_token()
+        invitation.token_hash = hash_token(token)
+        invitation.reminders_sent += 1
+        invitation.last_reminded_at = now
+        person = invitation.person
+        links.append(
+            Link(email=person.email, name=person.name, team=person.team.name, link=personal_link(base_url, token))
+        )
+    session.flush()
+    audit.record(session, actor=actor, action="wave.remind", entity="survey_wave", key=wave.key, count=len(links))
+    return links, skipped
+
+
+def mark_sent(session: Session, *, wave_key: str, emails: Iterable[str], at: dt.datetime | None = None) -> int:
+    wave = get_wave(session, key=wave_key)
+    emails = [e.lower() for e in emails]
+    if not emails:
+        return 0
+    invitations = session.scalars(
+        select(Invitation).join(Person).where(Invitation.wave_id == wave.id, Person.email.in_(emails))
+    ).all()
+    for invitation in invitations:
+        invitation.sent_at = at or utcnow()
+    return len(invitations)
+
+
+# --- mail -----------------------------------------------------------------------------------------------------
+
+
+def smtp_configured(smtp: dict) -> bool:
+    return bool(smtp.get("host"))
+
+
+def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = False) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = link.email
+    message["Subject"] = ("Reminder: " if reminder else "") + title
+    opening = "A friendly reminder: we would still value your answers." if reminder else "We would value your answers."
+    message.set_content(
+        f'Hello {link.name},\n\n{opening} The survey "{title}" takes a few minutes:\n\n{link.link}\n\n'
+        "The link is personal and works once; please do not forward it.\n"
+    )
+    return message
+
+
+def send_links(smtp: dict, links: list[Link], *, title: str, reminder: bool = False) -> tuple[list[str], list[str]]:
+    """Mail each link through the configured SMTP server ([smtp] host, port, username, password, sender,
+    starttls, ssl). Returns (sent, failed) email addresses; a refused recipient does not stop the others."""
+    if not smtp_configured(smtp):
+        raise Invalid("SMTP is not configured: add an [smtp] section with at least host and sender to secrets.toml.")
+    host, port = smtp["host"], int(smtp.get("port", 465 if smtp.get("ssl") else 25))
+    sender = smtp.get("sender") or smtp.get("username") or "ldalign@localhost"
+    sent, failed = [], []
+    client = smtplib.SMTP_SSL(host, port, timeout=30) if smtp.get("ssl") else smtplib.SMTP(host, port, timeout=30)
+    with client:
+        if smtp.get("starttls"):
+            client.starttls(context=ssl.create_default_context())
+        if smtp.get("username"):
+            client.login(smtp["username"], smtp.get("password", ""))
+        for link in links:
+            try:
+                client.send_message(invitation_message(link, title=title, sender=sender, reminder=reminder))
+                sent.append(link.email)
+            except smtplib.SMTPRecipientsRefused:
+                failed.append(link.email)
+    return sent, failed
