@@ -169,9 +169,9 @@ def validate_answers(
     except ValidationError as exc:
         problems: dict[str, str] = {}
         for error in exc.errors():
-            loc = [str(p) for p in error["loc"] if not str(p).startswith(("function-", "int", "str", "list["))]
-            key = loc[0] if loc else "answers"
-            where = key if len(loc) < 2 else f"{key}.{loc[1]}"
+            loc = [p for p in error["loc"] if not str(p).startswith(("function-", "int", "str", "list["))]
+            key = str(loc[0]) if loc else "answers"
+            where = f"{key}.{loc[1]}" if len(loc) > 1 and isinstance(loc[1], str) else key
             problems.setdefault(where, _message(error))
         raise Invalid(
             "Some answers need attention: " + "; ".join(f"{k}: {m}" for k, m in problems.items()),
