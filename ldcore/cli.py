@@ -11,7 +11,12 @@ from ldcore.db import SchemaOutOfDate, ensure_schema, get_engine
 from ldcore.errors import LDAlignError
 from ldcore.settings import normalise_url
 
-COMMAND_MODULES = ["ldcore.commands.core", "ldcore.commands.intake"]
+COMMAND_MODULES = [
+    "ldcore.commands.core",
+    "ldcore.commands.intake",
+    "ldcore.commands.analytics",
+    "ldcore.commands.surveys",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,273 @@
+"""`ldalign bench`: a synthetic company of a given size in a scratch database, and the timings of the heatmap.
+
+The company: one plan, `capabilities` capabilities driving four objectives, one team per 500 employees (4–100) plus
+a tiny team below the minimum group, targets for a third of the capabilities per team, every employee rated in a
+baseline and a follow-up wave (3% "not applicable"). Rows are generated in chunks and bulk-inserted (SQLAlchemy
+core insert, executemany), then the planner statistics are refreshed as a deployment would.
+
+Timings (medians of `repeat` runs after one warm-up run):
+- heatmap_s: `evidence.gap_heatmap`, uncached;
+- floor_s: the one plain GROUP BY the heatmap cannot beat, on the same table and index;
+- naive_pandas_s: read every answer with pandas, then filter and pivot — what a typical dashboard does.
+The page timings live in `ldcore.ui.bench_page` (they need Streamlit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import Engine, insert, select, text
+
+from ldcore import survey_defs
+from ldcore.db import dispose_engine, get_engine, is_sqlite, migrate, read_session, unit_of_work
+from ldcore.models import Answer, Capability, Person, Response, SurveyWave, Team
+from ldcore.schemas import PlanDocument
+from ldcore.services import accounts, evidence, plans
+from ldcore.settings import normalise_url
+
+PLAN_KEY = "bench"
+BASELINE, FOLLOWUP = "bench-baseline", "bench-followup"
+VIEWER = "viewer@bench.example"
+VIEWER_PASSWORD = "bench-viewer-password"
+CHUNK = 50_000
+TINY_TEAM = 4
+FLOOR_SQL = text(
+    "SELECT team_id, capability_id, avg(value_num), count(*) FROM answer "
+    "WHERE wave_id = :wave AND question_key = 'proficiency' GROUP BY capability_id, team_id"
+)
+
+
+@dataclass(frozen=True)
+class Company:
+    employees: int
+    capabilities: int
+    teams: int
+    responses: int
+    answers: int
+    viewer_token: str
+
+
+def median_seconds(run: Callable[[], object], repeat: int) -> float:
+    run()  # warm-up: caches of the OS and the database, imports
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str]:
+    """A fresh database URL, removed afterwards: a temporary SQLite file, or a new database on a Postgres server."""
+    if server_url is None:
+        with tempfile.TemporaryDirectory(prefix="ldalign-bench-") as folder:
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            try:
+                yield url
+            finally:
+                dispose_engine(url)
+        return
+    server = sa.make_url(normalise_url(server_url))
+    name = f"ldalign_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _document(employees: int, n_caps: int, n_teams: int) -> PlanDocument:
+    objectives = ["revenue", "customer", "efficiency", "retention"]
+    caps = [f"cap-{i:03d}" for i in range(n_caps)]
+    staff = employees - TINY_TEAM  # the tiny team counts among the employees
+    sizes = [staff // n_teams] * n_teams
+    sizes[0] += staff - sum(sizes)
+    teams = [
+        {
+            "key": f"team-{t:03d}",
+            "name": f"Team {t:03d}",
+            "headcount": sizes[t],
+            "targets": {caps[(t + j) % n_caps]: 3 + (j % 2) for j in range(max(1, n_caps // 3))},
+        }
+        for t in range(n_teams)
+    ]
+    teams.append({"key": "team-tiny", "name": "Tiny team", "headcount": TINY_TEAM, "targets": {caps[0]: 4}})
+    return PlanDocument.model_validate(
+        {
+            "plan": {"key": PLAN_KEY, "name": "Benchmark company", "starts": "2027-01-01", "ends": "2027-12-31"},
+            "objectives": [
+                {"key": key, "title": key.title(), "category": "other", "priority": 5 - n % 3}
+                for n, key in enumerate(objectives)
+            ],
+            "capabilities": [
+                {"key": c, "name": f"Capability {i:03d}", "drives": {objectives[i % 4]: 1 + i % 5}}
+                for i, c in enumerate(caps)
+            ],
+            "teams": teams,
+            "initiatives": [
+                {
+                    "key": f"program-{k}",
+                    "name": f"Program {k}",
+                    "capabilities": caps[k::4][:3],
+                    "audience": [t["key"] for t in teams[k::3]],
+                }
+                for k in range(3)
+            ],
+        }
+    )
+
+
+def build_company(engine: Engine, *, employees: int, capabilities: int, seed: int = 1) -> Company:
+    rng = np.random.default_rng(seed)
+    n_teams = min(max(employees // 500, 4), 100)
+    with unit_of_work(engine) as session:
+        plan = plans.import_plan(session, document=_document(employees, capabilities, n_teams), actor="bench")
+        session.flush()
+        cap_ids = np.array(
+            session.scalars(
+                select(Capability.id).where(Capability.plan_id == plan.id).order_by(Capability.position)
+            ).all()
+        )
+        team_rows = session.execute(select(Team.id, Team.headcount).order_by(Team.key)).all()
+        waves: dict[str, SurveyWave] = {}
+        for key, survey, kind in (
+            (BASELINE, "capability_baseline", "baseline"),
+            (FOLLOWUP, "capability_followup", "followup"),
+        ):
+            waves[key] = SurveyWave(
+                key=key,
+                plan_id=plan.id,
+                survey_key=survey,
+                title=key,
+                kind=kind,
+                definition=survey_defs.load_definition(survey).snapshot(),  # no capability list: all of the plan
+                min_group=5,
+                baseline_wave_id=waves[BASELINE].id if kind == "followup" else None,
+            )
+            session.add(waves[key])
+            session.flush()
+        team_index = np.repeat(np.arange(len(team_rows)), [headcount for _, headcount in team_rows])
+        team_of_person = np.array([team_id for team_id, _ in team_rows])[team_index]
+        people = len(team_of_person)
+        session.execute(
+            insert(Person),
+            [
+                {"id": i + 1, "email": f"e{i + 1}@bench.example", "name": f"Employee {i + 1}", "team_id": int(t)}
+                for i, t in enumerate(team_of_person.tolist())
+            ],
+        )
+        team_level = rng.uniform(1.8, 3.2, (len(team_rows), len(cap_ids)))
+        ability = team_level[team_index] + rng.normal(0, 0.8, (people, len(cap_ids)))
+        responses = 0
+        for n, wave in enumerate(waves.values()):
+            level = ability + 0.3 * n  # the follow-up shows a modest improvement
+            responses += _insert_wave(session, wave, team_of_person, cap_ids, level, rng, first_id=n * people + 1)
+        viewer = accounts.create_account(session, email=VIEWER, role="viewer", password=VIEWER_PASSWORD, actor="bench")
+        token = accounts.issue_session_token(session, account_id=viewer.id)
+        answers = session.scalar(select(sa.func.count()).select_from(Answer)) or 0
+    _analyze(engine)
+    return Company(employees, capabilities, n_teams + 1, responses, answers, token)
+
+
+def _insert_wave(session, wave: SurveyWave, team_of_person, cap_ids, level, rng, *, first_id: int) -> int:
+    people, n_caps = level.shape
+    session.execute(
+        insert(Response),
+        [
+            {"id": first_id + i, "wave_id": wave.id, "person_id": i + 1, "team_id": int(t), "source": "import"}
+            for i, t in enumerate(team_of_person.tolist())
+        ],
+    )
+    per_chunk = max(1, CHUNK // n_caps)
+    for start in range(0, people, per_chunk):
+        block = slice(start, min(start + per_chunk, people))
+        values = np.clip(np.rint(level[block] + rng.normal(0, 0.35, level[block].shape)), 1, 5)
+        answered = rng.random(values.shape) >= 0.03
+        rows, cols = np.nonzero(answered)
+        persons = (rows + start).tolist()
+        session.execute(
+            insert(Answer),
+            [
+                {
+                    "response_id": first_id + p,
+                    "wave_id": wave.id,
+                    "team_id": team,
+                    "question_key": "proficiency",
+                    "capability_id": cap,
+                    "value_num": value,
+                }
+                for p, team, cap, value in zip(
+                    persons,
+                    team_of_person[rows + start].tolist(),
+                    cap_ids[cols].tolist(),
+                    values[rows, cols].tolist(),
+                    strict=True,
+                )
+            ],
+        )
+    return people
+
+
+def _analyze(engine: Engine) -> None:
+    """Refresh planner statistics (and Postgres's visibility map, for index-only scans) after the bulk load."""
+    if is_sqlite(engine):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+
+
+def timings(engine: Engine, *, repeat: int) -> dict[str, float]:
+    with read_session(engine) as session:
+        wave_id = session.scalar(select(SurveyWave.id).where(SurveyWave.key == BASELINE))
+
+    def heatmap() -> None:
+        with read_session(engine) as session:
+            evidence.gap_heatmap(session, plan_key=PLAN_KEY, wave_key=BASELINE)
+
+    def floor() -> None:
+        with engine.connect() as conn:
+            conn.execute(FLOOR_SQL, {"wave": wave_id}).all()
+
+    def naive_pandas() -> None:
+        with engine.connect() as conn:
+            frame = pd.read_sql(text("SELECT * FROM answer"), conn)
+        mine = frame[(frame.wave_id == wave_id) & (frame.question_key == "proficiency")]
+        mine.pivot_table(index="team_id", columns="capability_id", values="value_num", aggfunc=["mean", "count"])
+
+    return {
+        "heatmap_s": median_seconds(heatmap, repeat),
+        "floor_s": median_seconds(floor, repeat),
+        "naive_pandas_s": median_seconds(naive_pandas, max(1, repeat // 2)),
+    }
+
+
+def database_description(engine: Engine) -> str:
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            return "SQLite " + conn.exec_driver_sql("select sqlite_version()").scalar_one()
+        return "PostgreSQL " + conn.exec_driver_sql("show server_version").scalar_one()
+
+
+def open_scratch(url: str) -> Engine:
+    engine = get_engine(url)
+    migrate(engine)
+    return engine
