@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "ldcore.commands.intake",
     "ldcore.commands.analytics",
     "ldcore.commands.surveys",
+    "ldcore.commands.reports",
 ]
 
 
