@@ -8,12 +8,13 @@ reload or a new tab stays signed in) and checked against the database on every r
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import streamlit as st
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.schemas import AccountOut
-from ldcore.services import accounts
+from ldcore.services import accounts, sharing
 from ldcore.ui.state import engine
 
 COOKIE = "ldalign_session"
@@ -83,3 +84,35 @@ def require(minimum: str = "viewer") -> AccountOut:
         st.error(f"This page needs the {minimum} role; you are signed in as {account.role}.")
         st.stop()
     return account
+
+
+@dataclass(frozen=True)
+class ExecutiveAccess:
+    """Who opened the executive view: a signed-in account, or (account None) a share link fixed to one plan."""
+
+    account: AccountOut | None
+    shared_plan: str | None
+
+
+def share_token() -> str | None:
+    try:
+        return st.query_params.get(sharing.SHARE_PARAM) or None
+    except Exception:  # no browser context (bare script run)
+        return None
+
+
+def require_viewer_or_share() -> ExecutiveAccess:
+    """The executive page's check: a signed-in viewer (or higher), or else a valid `?share=TOKEN` link, which opens
+    only its plan; an expired, revoked or unknown link opens nothing."""
+    account = current_account()
+    if account is not None and accounts.has_role(account, "viewer"):
+        return ExecutiveAccess(account=account, shared_plan=None)
+    token = share_token()
+    if token:
+        with read_session(engine()) as session:
+            plan_key = sharing.plan_for_share_token(session, token=token)
+        if plan_key is None:
+            st.error("This share link has expired, been revoked or is not valid. Ask whoever sent it for a new one.")
+            st.stop()
+        return ExecutiveAccess(account=None, shared_plan=plan_key)
+    return ExecutiveAccess(account=require("viewer"), shared_plan=None)
