@@ -55,16 +55,17 @@ def text(prefix: str, field: str) -> str:
     return value(prefix, field) or ""
 
 
-def write(form: str, clear: str | None, work, message) -> None:
-    """Run `work(session)` in one transaction; on success say `message(result)` and empty a new-item form."""
+def write(form: str, created: bool, work, message) -> None:
+    """Run `work(session)` in one transaction; on success say `message(result)` and, after a creation, start the
+    form for a new item afresh."""
 
     def action() -> str:
         with unit_of_work(engine()) as session:
             result = work(session)
         return message(result)
 
-    if forms.run_save(form, action) and clear:
-        forms.clear_fields(clear)
+    if forms.run_save(form, action) and created:
+        forms.renew(form)
 
 
 def impact(kind: str, key: str):
@@ -108,7 +109,7 @@ plan_key = st.selectbox(
 
 
 def save_plan(original: str | None) -> None:
-    p = f"plan_{original or 'new'}_"
+    p = f"plan_{original or forms.new_item('plan')}_"
     data = {f: value(p, f) for f in ("key", "name", "starts", "ends")} | {"description": text(p, "description")}
     data["key"], data["name"] = text(p, "key"), text(p, "name")
 
@@ -121,11 +122,11 @@ def save_plan(original: str | None) -> None:
         warnings = " ".join(intake.horizon_warnings(saved))
         return f"Saved plan {saved.name!r}. {warnings}".strip()
 
-    write("plan", "plan_new_" if original is None else None, work, message)
+    write("plan", original is None, work, message)
 
 
 def plan_step(current: PlanIn | None) -> None:
-    item = current.key if current else "new"
+    item = current.key if current else forms.new_item("plan")
     p = f"plan_{item}_"
     errors = forms.Problems("plan")
     if current:
@@ -200,7 +201,9 @@ steps = st.tabs(
         "6 Capabilities",
         "7 Teams & targets",
         "8 Initiatives",
-    ]
+    ],
+    key="intake_step",  # keeps the step open while messages above it come and go
+    on_change="rerun",
 )
 
 with steps[0]:
@@ -210,7 +213,7 @@ with steps[0]:
 
 
 def save_objective(original: str | None) -> None:
-    p = f"objective_{original or 'new'}_"
+    p = f"objective_{original or forms.new_item('objective')}_"
     data = {
         "key": text(p, "key"),
         "title": text(p, "title"),
@@ -221,7 +224,7 @@ def save_objective(original: str | None) -> None:
     }
     write(
         "objective",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_objective(s, plan_key=plan_key, data=data, original_key=original, actor=me.email),
         lambda o: f"Saved objective {o.title!r}.",
     )
@@ -254,7 +257,7 @@ with steps[1]:
         st.warning(f"{title!r} has no KPI yet: it is unmeasurable. Add one in step 3.", icon=":material/straighten:")
     chosen = forms.picker("Objective", objective_titles, key="objective_pick", new_label="＋ New objective")
     current = objectives.get(chosen)
-    item = chosen if current else "new"
+    item = chosen if current else forms.new_item("objective")
     p = f"objective_{item}_"
     errors = forms.Problems("objective")
     with st.form(f"objective_form_{item}"):
@@ -300,7 +303,7 @@ with steps[1]:
 
 
 def save_kpi(objective_key: str, original: str | None) -> None:
-    p = f"kpi_{objective_key}_{original or 'new'}_"
+    p = f"kpi_{objective_key}_{original or forms.new_item('kpi')}_"
     data = {
         "key": text(p, "key"),
         "name": text(p, "name"),
@@ -313,7 +316,7 @@ def save_kpi(objective_key: str, original: str | None) -> None:
     }
     write(
         "kpi",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_kpi(
             s, plan_key=plan_key, objective_key=objective_key, data=data, original_key=original, actor=me.email
         ),
@@ -359,7 +362,7 @@ with steps[2]:
             "KPI", {k: v.name for k, v in kpis_here.items()}, key=f"kpi_pick_{objective_key}", new_label="＋ New KPI"
         )
         current = kpis_here.get(chosen)
-        item = chosen if current else "new"
+        item = chosen if current else forms.new_item("kpi")
         p = f"kpi_{objective_key}_{item}_"
         errors = forms.Problems("kpi")
         with st.form(f"kpi_form_{objective_key}_{item}"):
@@ -442,7 +445,7 @@ with steps[2]:
 
 
 def save_stakeholder(original: int | None) -> None:
-    p = f"stakeholder_{original or 'new'}_"
+    p = f"stakeholder_{original or forms.new_item('stakeholder')}_"
     data = {
         "name": text(p, "name"),
         "role": text(p, "role"),
@@ -451,7 +454,7 @@ def save_stakeholder(original: int | None) -> None:
     }
     write(
         "stakeholder",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_stakeholder(s, plan_key=plan_key, data=data, stakeholder_id=original, actor=me.email),
         lambda saved: f"Saved stakeholder {saved.name!r}.",
     )
@@ -481,7 +484,7 @@ with steps[3]:
         "Stakeholder", {k: s.name for k, s in by_id.items()}, key="stakeholder_pick", new_label="＋ New stakeholder"
     )
     current = by_id.get(chosen)
-    item = chosen if current else "new"
+    item = chosen if current else forms.new_item("stakeholder")
     p = f"stakeholder_{item}_"
     errors = forms.Problems("stakeholder")
     with st.form(f"stakeholder_form_{item}"):
@@ -518,7 +521,7 @@ with steps[3]:
 
 
 def save_gap(original: int | None) -> None:
-    p = f"gap_{original or 'new'}_"
+    p = f"gap_{original or forms.new_item('gap')}_"
     data = {
         "description": text(p, "description"),
         "root_cause": value(p, "root_cause"),
@@ -529,7 +532,7 @@ def save_gap(original: int | None) -> None:
     }
     write(
         "gap",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_gap(s, plan_key=plan_key, data=data, gap_id=original, actor=me.email),
         lambda saved: f"Saved the gap. {saved.advice}",
     )
@@ -559,7 +562,7 @@ with steps[4]:
         "Gap", {k: g.description[:80] for k, g in by_id.items()}, key="gap_pick", new_label="＋ New gap"
     )
     current = by_id.get(chosen)
-    item = chosen if current else "new"
+    item = chosen if current else forms.new_item("gap")
     p = f"gap_{item}_"
     errors = forms.Problems("gap")
     causes = list(CAUSE)
@@ -625,7 +628,7 @@ with steps[4]:
 
 
 def save_capability(original: str | None) -> None:
-    p = f"capability_{original or 'new'}_"
+    p = f"capability_{original or forms.new_item('capability')}_"
     drives = {o: value(p, f"w_{o}") for o in objective_titles if value(p, f"w_{o}")}
     data = {
         "key": text(p, "key"),
@@ -636,7 +639,7 @@ def save_capability(original: str | None) -> None:
     }
     write(
         "capability",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_capability(s, plan_key=plan_key, data=data, original_key=original, actor=me.email),
         lambda c: f"Saved capability {c.name!r}.",
     )
@@ -660,7 +663,7 @@ with steps[5]:
     capabilities = {c.key: c for c in doc.capabilities}
     chosen = forms.picker("Capability", capability_names, key="capability_pick", new_label="＋ New capability")
     current = capabilities.get(chosen)
-    item = chosen if current else "new"
+    item = chosen if current else forms.new_item("capability")
     p = f"capability_{item}_"
     errors = forms.Problems("capability")
     with st.form(f"capability_form_{item}"):
@@ -709,14 +712,14 @@ with steps[5]:
 def save_grid(rows: list[dict]) -> None:
     write(
         "grid",
-        None,
+        False,
         lambda s: intake.save_team_grid(s, plan_key=plan_key, rows=rows, actor=me.email),
         lambda saved: f"Saved targets of {len(saved)} teams.",
     )
 
 
 def save_team() -> None:
-    p = "team_new_"
+    p = f"team_{forms.new_item('team')}_"
     data = {
         "key": text(p, "key"),
         "name": text(p, "name"),
@@ -725,7 +728,7 @@ def save_team() -> None:
     }
     write(
         "team",
-        p,
+        True,
         lambda s: intake.save_team(s, plan_key=plan_key, data=data, actor=me.email),
         lambda t: f"Saved team {t.name!r}.",
     )
@@ -776,16 +779,17 @@ with steps[6]:
 
     st.markdown("**Add or update a team**")
     errors = forms.Problems("team")
-    with st.form("team_form_new"):
+    p = f"team_{forms.new_item('team')}_"
+    with st.form(f"team_form_{forms.new_item('team')}"):
         left, mid, right = st.columns([2, 2, 1])
         with left:
-            st.text_input("Team name", key="team_new_name", placeholder="Sales EMEA")
+            st.text_input("Team name", key=p + "name", placeholder="Sales EMEA")
             errors.at("name")
         with mid:
-            st.text_input("Key (leave empty to derive it from the name)", key="team_new_key")
+            st.text_input("Key (leave empty to derive it from the name)", key=p + "key")
             errors.at("key")
         with right:
-            st.number_input("Headcount", min_value=0, step=1, value=0, key="team_new_headcount")
+            st.number_input("Headcount", min_value=0, step=1, value=0, key=p + "headcount")
             errors.at("headcount")
         columns = st.columns(3) if capability_names else []
         for n, (ckey, cname) in enumerate(capability_names.items()):
@@ -793,7 +797,7 @@ with steps[6]:
                 st.selectbox(
                     f"Target: {cname}",
                     [None, *LEVEL_LABEL],
-                    key=f"team_new_t_{ckey}",
+                    key=p + f"t_{ckey}",
                     format_func=lambda v: "— no target" if v is None else LEVEL_LABEL[v],
                 )
                 errors.at(f"targets.{ckey}")
@@ -815,7 +819,7 @@ with steps[6]:
 
 
 def save_initiative(original: str | None) -> None:
-    p = f"initiative_{original or 'new'}_"
+    p = f"initiative_{original or forms.new_item('initiative')}_"
     commitment = {"deliver": text(p, "deliver"), "needs": text(p, "needs"), "by": value(p, "by")}
     data = {
         "key": text(p, "key"),
@@ -836,7 +840,7 @@ def save_initiative(original: str | None) -> None:
     }
     write(
         "initiative",
-        p if original is None else None,
+        original is None,
         lambda s: intake.save_initiative(s, plan_key=plan_key, data=data, original_key=original, actor=me.email),
         lambda i: f"Saved initiative {i.name!r}.",
     )
@@ -871,7 +875,7 @@ with steps[7]:
         "Initiative", {k: i.name for k, i in initiatives.items()}, key="initiative_pick", new_label="＋ New initiative"
     )
     current = initiatives.get(chosen)
-    item = chosen if current else "new"
+    item = chosen if current else forms.new_item("initiative")
     p = f"initiative_{item}_"
     errors = forms.Problems("initiative")
     with st.form(f"initiative_form_{item}"):

@@ -34,10 +34,19 @@ def run_save(form: str, action: Callable[[], str]) -> bool:
     return True
 
 
-def clear_fields(prefix: str) -> None:
-    """Forget the values of every widget whose key starts with `prefix` (a form for a new item starts empty)."""
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+def new_item(form: str) -> str:
+    """The name of the item a form for a new item edits: part of its widget keys, so that `renew` can give the
+    browser fresh, empty widgets ("new", then "new2", "new3", ...)."""
+    generation = st.session_state.get(f"{form}_generation", 1)
+    return "new" if generation == 1 else f"new{generation}"
+
+
+def renew(form: str) -> None:
+    """After a creation: forget the form's new-item values and start it afresh with new widgets."""
+    old = f"{form}_{new_item(form)}_"
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(old)]:
         del st.session_state[key]
+    st.session_state[f"{form}_generation"] = st.session_state.get(f"{form}_generation", 1) + 1
 
 
 def flash() -> None:

@@ -187,7 +187,8 @@ def test_step_7_refuses_a_bad_team_key_and_saves_targets_with_proficiency_labels
     assert not at.exception
     teams = {t.key: t for t in exported(with_plan).teams}
     assert (teams["support"].headcount, teams["support"].targets) == (14, {"neg": 3})
-    assert "3 Intermediate" in [o for o in at.selectbox(key="team_new_t_neg").options]
+    assert at.selectbox(key="team_new2_t_neg").value is None  # a fresh, empty form for the next team
+    assert "3 Intermediate" in at.selectbox(key="team_new2_t_neg").options
 
 
 def test_step_8_refuses_an_initiative_without_a_name_and_with_a_team_on_both_sides(editor_page, with_plan):
