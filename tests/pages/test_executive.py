@@ -1,0 +1,149 @@
+"""The executive page in AppTest: what a viewer sees, what a share link opens (one plan, nothing else), the admin's
+share links, and fresh figures after a write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from ldcore.db import read_session, unit_of_work
+from ldcore.models import Plan, ShareLink
+from ldcore.services import kpis, sharing
+from tests.pages.helpers import make_account, page_test, texts
+from tests.services.test_impact import build
+
+PAGE = "pages/executive.py"
+
+
+def shown(at: AppTest) -> str:
+    """Every text of the page with markdown escapes removed, plus every table."""
+    parts = [texts(at).replace("\\", "")]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def company(sqlite_engine):
+    build(sqlite_engine)
+    return sqlite_engine
+
+
+def open_as(monkeypatch, engine, role: str | None, *, share: str | None = None) -> AppTest:
+    account = make_account(engine, role=role) if role else None
+    at = page_test(monkeypatch, str(engine.url), PAGE, account_id=account, engine=engine)
+    if share is not None:
+        at.query_params[sharing.SHARE_PARAM] = share
+    return at.run()
+
+
+def new_link(engine) -> str:
+    with unit_of_work(engine) as session:
+        return sharing.create_share_link(session, plan_key="p1", actor="admin@example.org").token
+
+
+def test_a_viewer_sees_every_section_with_the_plans_figures(monkeypatch, company):
+    at = open_as(monkeypatch, company, "viewer")
+
+    assert not at.exception
+    assert [h.value for h in at.header] == [
+        "Objectives",
+        "Alignment and budget",
+        "Skills gap closed",
+        "From learning to results",
+        "Return on investment",
+    ]
+    metrics = {m.label.replace("\\", ""): m.value for m in at.metric}
+    assert metrics["Win rate"] == "24.0%"
+    assert metrics["Handle time"] == "7.70 min"
+    assert metrics["Programs aligned"] == "100%" and metrics["Aligned programs"] == "3 of 3"
+    assert metrics["L&D budget"] == "4,500"
+    text = shown(at)
+    assert "Sales Academy lifted Win rate by 3.5 points" in text
+    assert "Live: updated at" in text
+    roi = at.dataframe[3].value.set_index("program")  # after the three program chains
+    assert roi.loc["Sales Academy", "first-year benefits"] == "3,500"
+    assert roi.loc["Sales Academy", "ROI"] == "16.7%"
+    chain = at.dataframe[2].value.set_index("measure")  # Leadership Essentials
+    assert chain.loc["Satisfaction", "value"] == "missing"
+    assert chain.loc["Change seen by managers", "note"] == "fewer than 5 observations"
+    assert len(at.get("plotly_chart")) == 3  # progress, budget, gap closure
+    assert at.get("download_button")[0].label == "Download the report (HTML)"
+    assert "Share links" not in text  # admins only
+
+
+def test_a_share_link_opens_its_plan_without_an_account_and_without_admin_tools(monkeypatch, company):
+    at = open_as(monkeypatch, company, None, share=new_link(company))
+
+    assert not at.exception
+    text = shown(at)
+    assert "A read-only view shared with you" in text
+    assert "Plan one" in text and "Sales Academy" in text
+    assert len(at.selectbox) == 0  # no plan picker: the link opens one plan
+    assert "Share links" not in text and "Please sign in" not in text
+
+
+@pytest.mark.parametrize("token", ["revoked", "expired", "unknown"])
+def test_a_revoked_expired_or_unknown_link_shows_nothing_of_the_plan(monkeypatch, company, token):
+    valid = new_link(company)
+    with unit_of_work(company) as session:
+        link = sharing.list_share_links(session, plan_key="p1")[0]
+        if token == "revoked":
+            sharing.revoke_share_link(session, link_id=link.id, actor="admin")
+        elif token == "expired":
+            session.get(ShareLink, link.id).expires_at = dt.datetime(2020, 1, 1)
+    at = open_as(monkeypatch, company, None, share="made-up-token" if token == "unknown" else valid)
+
+    assert not at.exception
+    text = shown(at)
+    assert "This share link has expired, been revoked or is not valid" in text
+    assert "Plan one" not in text and "Win rate" not in text and len(at.metric) == 0
+
+
+def test_without_an_account_or_a_link_the_page_asks_to_sign_in(monkeypatch, company):
+    at = open_as(monkeypatch, company, None)
+
+    assert "Please sign in" in shown(at) and len(at.metric) == 0
+
+
+def test_an_admin_creates_a_share_link_shown_once_and_revokes_it(monkeypatch, company):
+    at = open_as(monkeypatch, company, "admin")
+    at.text_input(key="share_label").input("Board, March")
+    at.get("form_submit_button")[0].click().run()
+
+    assert not at.exception
+    url = at.code[0].value
+    token = url.split("share=")[1]
+    with read_session(company) as session:
+        assert sharing.plan_for_share_token(session, token=token) == "p1"
+    table = at.dataframe[-1].value
+    assert table["label"].tolist() == ["Board, March"] and table["status"].tolist() == ["active"]
+
+    at.button(key="share_revoke").click().run()
+    assert not at.exception
+    with read_session(company) as session:
+        assert sharing.plan_for_share_token(session, token=token) is None
+    assert at.dataframe[-1].value["status"].tolist() == ["revoked"]
+
+
+def test_new_kpi_values_show_on_the_next_run(monkeypatch, company):
+    at = open_as(monkeypatch, company, "viewer")
+    with unit_of_work(company) as session:
+        kpis.record_observation(
+            session, plan_key="p1", kpi="win", date=dt.date(2027, 7, 1), value=29.0, team="a1", actor="test"
+        )
+    at.run()
+
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Win rate"] == "29.0%"
+    assert at.session_state["executive_version"] > 0
+
+
+def test_free_text_is_shown_as_text_not_markdown(monkeypatch, company):
+    with unit_of_work(company) as session:
+        session.scalar(select(Plan).where(Plan.key == "p1")).name = "**Bold** [link](http://x) :red[alarm]"
+    at = open_as(monkeypatch, company, "viewer")
+
+    assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http\\://x) \\:red\\[alarm\\]"
