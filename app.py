@@ -19,6 +19,7 @@ PAGES = {
     ],
     "Evidence": [
         ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
+        ("pages/executive.py", "Executive view", ":material/insights:", "viewer"),
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
@@ -53,7 +54,12 @@ account = guard.current_account()
 guard.write_pending_cookie()
 public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
 
-if account is None:
+if account is None and guard.share_token():
+    # A read-only share link: the executive view of its one plan, and nothing else (the page checks the token).
+    page = st.navigation(
+        [st.Page("pages/executive.py", title="Executive view", url_path="executive", default=True)], position="hidden"
+    )
+elif account is None:
     page = st.navigation(
         [st.Page(sign_in_page, title="Sign in", url_path="signin", default=True), *public], position="hidden"
     )
