@@ -17,6 +17,9 @@ PAGES = {
         ("pages/alignment.py", "Alignment", ":material/account_tree:", "viewer"),
         ("pages/kpi_data.py", "KPI data", ":material/monitoring:", "editor"),
     ],
+    "Surveys": [
+        ("pages/surveys.py", "Surveys", ":material/quiz:", "editor"),
+    ],
     "Evidence": [
         ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
         ("pages/executive.py", "Executive view", ":material/insights:", "viewer"),
@@ -26,7 +29,7 @@ PAGES = {
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.
-PUBLIC_PAGES: list[tuple[str, str, str]] = []
+PUBLIC_PAGES: list[tuple[str, str, str]] = [("pages/respond.py", "Survey", "respond")]
 
 
 def sign_in_page() -> None:

@@ -1,0 +1,343 @@
+"""Surveys: create waves, invite with personal links, watch response rates, remind, upload the roster, import
+answers collected elsewhere (with a mapping preview) and export responses."""
+
+import datetime as dt
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from ldcore import survey_defs
+from ldcore.db import read_session, unit_of_work
+from ldcore.errors import Invalid, LDAlignError
+from ldcore.services import imports, plans, roster, surveys
+from ldcore.settings import load_settings
+from ldcore.ui import guard, widgets
+from ldcore.ui.state import engine
+
+me = guard.require("editor")
+st.title("Surveys")
+st.caption("Baseline and follow-up waves, personal links, response rates, imports and exports.")
+plan_key = widgets.plan_picker()
+if plan_key is None:
+    st.stop()
+settings = load_settings()
+
+with read_session(engine()) as session:
+    waves = surveys.list_waves(session, plan_key=plan_key)
+    plan = plans.export_plan(session, key=plan_key)
+    proposals = surveys.followup_proposals(session, plan_key=plan_key)
+    people = roster.roster_size(session)
+baselines = [w.key for w in waves if w.kind == "baseline"]
+
+tab_waves, tab_invite, tab_roster, tab_import, tab_export = st.tabs(
+    ["Waves", "Invite and monitor", "Roster", "Import responses", "Export"]
+)
+
+
+def _run(action, success: str) -> bool:
+    try:
+        action()
+    except Invalid as error:
+        widgets.show_problems(error)
+        return False
+    except LDAlignError as error:
+        st.error(str(error))
+        return False
+    st.success(success)
+    return True
+
+
+with tab_waves:
+    if waves:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "wave": w.key,
+                        "title": w.title,
+                        "kind": w.kind,
+                        "survey": w.survey_key,
+                        "initiative": w.initiative or "",
+                        "baseline": w.baseline_wave or "",
+                        "opens": w.opens,
+                        "closes": w.closes,
+                        "anonymity": w.anonymity,
+                        "min group": w.min_group,
+                        "invited": w.invited,
+                    }
+                    for w in waves
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.info("No wave yet: create the baseline below.")
+
+    due = [p for p in proposals if not p.exists]
+    if due:
+        st.subheader("Proposed follow-ups")
+        st.caption("At +30, +60 and +90 days after each initiative ends.")
+        for p in due:
+            left, right = st.columns([4, 1])
+            left.write(f"{p.initiative_name}: +{p.days} days, opens {p.opens:%d %b %Y} (`{p.key}`)")
+            if right.button("Create", key=f"propose:{p.key}", disabled=not baselines):
+                fields = {
+                    "plan": plan_key,
+                    "survey": "capability_followup",
+                    "kind": "followup",
+                    "key": p.key,
+                    "initiative": p.initiative,
+                    "baseline_wave": baselines[-1] if baselines else None,
+                    "opens": p.opens,
+                    "closes": p.opens + dt.timedelta(days=14),
+                }
+
+                def create(fields=fields) -> None:
+                    with unit_of_work(engine()) as session:
+                        surveys.create_wave(session, wave=fields, actor=me.email)
+
+                if _run(create, f"Created follow-up wave {p.key}."):
+                    st.rerun()
+
+    st.subheader("New wave")
+    with st.form("wave_create"):
+        c1, c2 = st.columns(2)
+        survey = c1.selectbox("Survey", survey_defs.available(), key="wave_survey")
+        kind = c2.radio("Kind", ["baseline", "followup"], horizontal=True, key="wave_kind")
+        key = c1.text_input("Key", placeholder="e.g. fy27-baseline", key="wave_key")
+        title = c2.text_input("Title (optional)", key="wave_title")
+        initiative = c1.selectbox(
+            "Initiative (optional)", [None] + [i.key for i in plan.initiatives], key="wave_initiative"
+        )
+        baseline = c2.selectbox("Baseline wave (follow-ups)", [None, *baselines], key="wave_baseline")
+        opens = c1.date_input("Opens", value=None, key="wave_opens")
+        closes = c2.date_input("Closes", value=None, key="wave_closes")
+        anonymity = c1.selectbox("Anonymity", ["confidential", "anonymous", "identified"], key="wave_anonymity")
+        min_group = c2.number_input("Minimum group", min_value=3, value=5, step=1, key="wave_min_group")
+        created = st.form_submit_button("Create wave", type="primary")
+    if created:
+        fields = {
+            "plan": plan_key,
+            "survey": survey,
+            "kind": kind,
+            "key": key,
+            "title": title,
+            "initiative": initiative,
+            "baseline_wave": baseline,
+            "opens": opens,
+            "closes": closes,
+            "anonymity": anonymity,
+            "min_group": int(min_group),
+        }
+
+        def create_wave() -> None:
+            with unit_of_work(engine()) as session:
+                surveys.create_wave(session, wave=fields, actor=me.email)
+
+        if _run(create_wave, f"Created wave {key}."):
+            st.rerun()
+
+with tab_invite:
+    if not waves:
+        st.info("Create a wave first.")
+    else:
+        wave_key = st.selectbox("Wave", [w.key for w in waves], key="invite_wave")
+        smtp = settings.smtp
+        mail = surveys.smtp_configured(smtp)
+        st.caption(
+            f"{people} people on the roster. "
+            + ("Invitations and reminders are mailed through the configured SMTP server." if mail else
+               "No SMTP server is configured: download the links and send them with your own mail tool.")
+        )  # fmt: skip
+        c1, c2, c3 = st.columns(3)
+        if c1.button("Create personal links", type="primary", key="invite_button"):
+
+            def issue() -> None:
+                with unit_of_work(engine()) as session:
+                    links = surveys.issue_invitations(
+                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
+                    )
+                st.session_state["invite_links"] = (wave_key, "invitations", links)
+                if mail and links:
+                    title = next(w.title for w in waves if w.key == wave_key)
+                    sent, failed = surveys.send_links(smtp, links, title=title)
+                    with unit_of_work(engine()) as session:
+                        surveys.mark_sent(session, wave_key=wave_key, emails=sent)
+                    if failed:
+                        st.warning(f"The mail server refused: {', '.join(failed)}")
+
+            _run(issue, "Personal links created for everyone not invited before.")
+        if c2.button("Send reminders", key="remind_button"):
+
+            def send_reminders() -> None:
+                with unit_of_work(engine()) as session:
+                    links, skipped = surveys.remind(
+                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
+                    )
+                st.session_state["invite_links"] = (wave_key, "reminders", links)
+                if mail and links:
+                    title = next(w.title for w in waves if w.key == wave_key)
+                    surveys.send_links(smtp, links, title=title, reminder=True)
+                if skipped:
+                    st.info(f"{skipped} people are not due a reminder (3 at most, 2 days apart).")
+
+            _run(send_reminders, "Reminders prepared with fresh links (earlier links stop working).")
+        if c3.button("Create open link", key="open_link_button"):
+
+            def make_open_link() -> None:
+                with unit_of_work(engine()) as session:
+                    link = surveys.create_open_link(
+                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
+                    )
+                st.session_state["open_link"] = (wave_key, link)
+
+            _run(make_open_link, "Open link created; any earlier open link of this wave stops working.")
+        if st.session_state.get("open_link", (None,))[0] == wave_key:
+            st.caption("Open link (anyone with it can answer; one answer per browser):")
+            st.code(st.session_state["open_link"][1], language=None)
+        held = st.session_state.get("invite_links")
+        if held and held[0] == wave_key:
+            _, what, links = held
+            frame = pd.DataFrame([{"email": x.email, "team": x.team, "link": x.link} for x in links],
+                                 columns=["email", "team", "link"])  # fmt: skip
+            st.download_button(
+                f"Download {len(links)} {what} links (CSV)",
+                frame.to_csv(index=False).encode("utf-8"),
+                file_name=f"{wave_key}-{what}.csv",
+                mime="text/csv",
+                key="links_download",
+            )
+            st.caption("The links are shown once: they are stored only as hashes.")
+
+        with read_session(engine()) as session:
+            rates = surveys.response_rates(session, wave_key=wave_key)
+            pending = surveys.non_respondents(session, wave_key=wave_key)
+        st.subheader("Response rate by team")
+        if not rates.teams:
+            st.info("Nobody is invited to this wave yet.")
+        else:
+            hidden = f"< {rates.min_group}"
+            table = pd.DataFrame(
+                [
+                    {
+                        "team": t.team,
+                        "invited": t.invited,
+                        "answered": hidden if t.responded is None else t.responded,
+                        "rate": "—" if t.rate is None else f"{t.rate:.0%}",
+                    }
+                    for t in rates.teams
+                ]
+            )
+            shown = [t for t in rates.teams if t.rate is not None]
+            if shown:
+                figure = px.bar(
+                    x=[t.rate * 100 for t in shown], y=[t.team for t in shown], orientation="h",
+                    labels={"x": "answered (%)", "y": ""}, range_x=[0, 100],
+                )  # fmt: skip
+                figure.update_layout(height=60 + 30 * len(shown), margin={"t": 10, "b": 10})
+                st.plotly_chart(figure, width="stretch", key="rates_chart")
+            st.dataframe(table, hide_index=True, width="stretch")
+            total = hidden if rates.responded is None else f"{rates.responded} ({rates.rate:.0%})"
+            st.caption(
+                f"{rates.invited} invited, {total} answered. Teams with fewer than {rates.min_group} answers show "
+                f"'{hidden}' so that nobody can be singled out."
+            )
+        st.subheader(f"Not answered yet ({len(pending)})")
+        if pending:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"name": p.name, "email": p.email, "team": p.team, "reminders": p.reminders_sent,
+                         "last reminder": p.last_reminded_at}
+                        for p in pending
+                    ]
+                ),  # fmt: skip
+                hide_index=True,
+                width="stretch",
+            )
+
+with tab_roster:
+    st.caption(
+        "CSV with the columns email, name, team (team key or name) and optionally employee_id, role, "
+        "manager_email. Re-importing updates people by email; nothing is imported while any row is bad."
+    )
+    upload = st.file_uploader("Roster CSV", type=["csv"], key="roster_file")
+    if upload is not None and st.button("Import roster", type="primary", key="roster_import"):
+
+        def import_people() -> None:
+            with unit_of_work(engine()) as session:
+                result = roster.import_roster(session, data=upload.getvalue(), actor=me.email)
+            st.session_state["roster_result"] = result
+
+        if _run(import_people, "Roster imported."):
+            r = st.session_state["roster_result"]
+            st.write(f"{r.created} new, {r.updated} updated ({r.moved} changed team), {r.unchanged} unchanged.")
+
+with tab_import:
+    if not waves:
+        st.info("Create a wave first.")
+    else:
+        target = st.selectbox("Into wave", [w.key for w in waves], key="import_wave")
+        fmt = st.selectbox(
+            "Format", ["auto", "native", "google", "msforms", "qualtrics", "surveymonkey"], key="import_format"
+        )
+        upload = st.file_uploader("Export file (CSV or XLSX)", type=["csv", "xlsx"], key="import_file")
+        if upload is not None:
+            data = upload.getvalue()
+            try:
+                with read_session(engine()) as session:
+                    preview = imports.preview_import(
+                        session, wave_key=target, data=data, filename=upload.name, format=fmt
+                    )
+            except Invalid as error:
+                widgets.show_problems(error)
+                st.stop()
+            st.write(
+                f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
+                f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
+            )
+            st.dataframe(
+                pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
+            )
+            if preview.unmapped:
+                st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
+            if preview.metadata:
+                st.caption("Tool metadata, not imported: " + "; ".join(preview.metadata))
+            blanks = {k: v for k, v in preview.blanks.items() if v}
+            if blanks:
+                st.caption("Unanswered (stored as no answer): " + ", ".join(f"{k} {v}" for k, v in blanks.items()))
+            if preview.without_team:
+                st.caption(f"{preview.without_team} responses have no team (no team column, no roster email).")
+            if st.button(f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new):
+
+                def run_import() -> None:
+                    with unit_of_work(engine()) as session:
+                        imports.import_responses(
+                            session, wave_key=target, data=data, filename=upload.name, format=fmt, actor=me.email
+                        )
+
+                _run(run_import, "Imported. Importing the same file again adds nothing.")
+
+with tab_export:
+    if not waves:
+        st.info("Create a wave first.")
+    else:
+        chosen = st.selectbox("Wave", [w.key for w in waves], key="export_wave")
+        with read_session(engine()) as session:
+            csv_bytes = imports.export_responses(session, wave_key=chosen, kind="csv")
+            xlsx_bytes = imports.export_responses(session, wave_key=chosen, kind="xlsx")
+        st.caption(
+            "One row per response. Anonymous waves never include names, emails or links; cells that a spreadsheet "
+            "would run as a formula are neutralised."
+        )
+        c1, c2 = st.columns(2)
+        c1.download_button("Download CSV", csv_bytes, file_name=f"{chosen}.csv", mime="text/csv", key="export_csv")
+        c2.download_button(
+            "Download XLSX",
+            xlsx_bytes,
+            file_name=f"{chosen}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="export_xlsx",
+        )
