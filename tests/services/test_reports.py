@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ldcore.cli import main
 from ldcore.db import read_session, unit_of_work
-from ldcore.models import Initiative, KpiObservation, Plan
+from ldcore.models import CostLine, Initiative, Kpi, KpiObservation, Plan
 from ldcore.services import evidence, reports
 from tests.services.test_impact import D, build
 
@@ -56,6 +56,18 @@ def test_the_json_report_has_exactly_the_contract_keys_and_the_figures(engine):
         assert data["prepost"] == evidence.prepost_section(session, plan_key="p1")
     assert data["heatmap"]["wave"] == "base"
     json.dumps(data, allow_nan=False)  # plain JSON: no NaN, no dates
+
+
+def test_the_published_phillips_example_through_the_database_gives_bcr_1_75_and_roi_75_percent(engine):
+    build(engine)
+    with unit_of_work(engine) as session:  # the academy's isolated effect is 3.5 points of win rate
+        session.scalar(select(Kpi).where(Kpi.key == "win")).unit_value = 100_000  # → benefits 350,000
+        academy = session.scalar(select(Initiative).where(Initiative.key == "academy"))
+        academy.cost_lines = [CostLine(category="delivery", amount=150_000), CostLine(category="other", amount=50_000)]
+    row = report(engine)["roi"][0]
+
+    assert (row["costs"], row["benefits"], row["bcr"], row["roi_pct"]) == (200_000.0, 350_000.0, 1.75, 75.0)
+    assert row["payback_months"] == 6.9
 
 
 def test_an_initiative_whose_benefits_cannot_be_computed_has_null_benefits_bcr_roi_and_payback(engine):
