@@ -262,6 +262,13 @@ def fmt_value(value: float | None, unit: str) -> str:
     return f"{value:,.2f} {unit}".rstrip()
 
 
+def fmt_change(value: float | None, unit: str) -> str:
+    """A change in a KPI: signed, and in points for a KPI measured in %."""
+    if value is None:
+        return "—"
+    return f"{value:+,.1f} pts" if unit == "%" else f"{value:+,.2f} {unit}".rstrip()
+
+
 def fmt_money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
@@ -363,7 +370,7 @@ def report_html(session: Session, *, plan_key: str, generated_at: dt.datetime | 
                         _e(fmt_value(t.baseline, t.unit)),
                         _e(fmt_value(t.current, t.unit)),
                         _e(fmt_value(t.target, t.unit)),
-                        _e(fmt_value(t.change, t.unit)),
+                        _e(fmt_change(t.change, t.unit)),
                         _e("—" if t.progress_pct is None else f"{t.progress_pct:.0f}%"),
                         _e("—" if t.expected_pct is None else f"{t.expected_pct:.0f}%"),
                         _status(t.status),

@@ -49,7 +49,7 @@ def plain(text: str) -> str:
 
 
 def tile_delta(tile: impact.KpiTile) -> str | None:
-    return None if tile.change is None else reports.fmt_value(tile.change, tile.unit)
+    return None if tile.change is None else reports.fmt_change(tile.change, tile.unit)
 
 
 def tile_help(tile: impact.KpiTile) -> str:
