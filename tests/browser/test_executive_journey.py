@@ -89,7 +89,7 @@ def test_a_share_link_opens_only_the_executive_view_until_it_is_revoked(app_serv
         assert page.get_by_role("heading", name="Share links").count() == 0
         assert_no_exception(page)
 
-        for other in ("heatmap", "alignment", "overview"):
+        for other in ("heatmap", "overview"):
             open_page(page, app_server.url, other)
             expect(page.get_by_label("Email", exact=True)).to_be_visible()
             assert page.get_by_text(PLAN_NAME).count() == 0
