@@ -157,24 +157,24 @@ def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
     start, horizon_end = months.month(6), months.month(24) - dt.timedelta(days=1)
     base, target_date = months.month(6), months.month(23)
     kpi = {
-        "win_rate": dict(name="Win rate", unit="%", direction="up", baseline=21.0, target=26.0, unit_value=40000),
+        "win_rate": dict(name="Win rate", unit="%", direction="up", baseline=21.0, target=24.5, unit_value=40000),
         "deal_size": dict(
             name="Average deal size",
             unit="k€",
             direction="up",
             baseline=48.0,
-            target=55.0,
+            target=52.0,
             unit_value=None,
             kind="leading",
         ),
         "csat": dict(
-            name="Customer satisfaction (CSAT)", unit="%", direction="up", baseline=78.0, target=85.0, unit_value=25000
+            name="Customer satisfaction (CSAT)", unit="%", direction="up", baseline=78.0, target=83.0, unit_value=25000
         ),
         "handle_time": dict(
             name="Average handle time", unit="min", direction="down", baseline=9.5, target=8.0, unit_value=60000
         ),
         "attrition": dict(
-            name="Regretted attrition", unit="%", direction="down", baseline=12.0, target=9.0, unit_value=90000
+            name="Regretted attrition", unit="%", direction="down", baseline=12.0, target=9.0, unit_value=240000
         ),
     }
 
@@ -213,7 +213,7 @@ def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
                 },
                 {
                     "key": "customer",
-                    "title": "Lift customer satisfaction above 85%",
+                    "title": "Lift customer satisfaction above 83%",
                     "category": "customer",
                     "priority": 4,
                     "owner": "VP Customer Service",
@@ -263,12 +263,12 @@ def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
                     "ends": months.month(10) - dt.timedelta(days=1),
                     "isolation": "control_group",
                     "costs": {
-                        "needs_analysis": 8000,
-                        "development": 30000,
-                        "delivery": 24000,
-                        "participant_time": 38000,
-                        "travel": 6000,
-                        "evaluation": 5000,
+                        "needs_analysis": 5000,
+                        "development": 25000,
+                        "delivery": 18000,
+                        "participant_time": 15000,
+                        "travel": 4000,
+                        "evaluation": 3000,
                     },
                     "commitment": {
                         "deliver": "Three workshops and monthly deal coaching for both regions",
@@ -303,11 +303,11 @@ def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
                     "ends": months.month(10) - dt.timedelta(days=1),
                     "isolation": "participant_estimate",
                     "costs": {
-                        "needs_analysis": 5000,
-                        "development": 15000,
-                        "delivery": 35000,
-                        "participant_time": 30000,
-                        "other": 3000,
+                        "needs_analysis": 4000,
+                        "development": 12000,
+                        "delivery": 24000,
+                        "participant_time": 18000,
+                        "other": 2000,
                     },
                 },
             ],
@@ -454,9 +454,9 @@ KPI_TEAMS = {
 }
 # KPI -> (monthly drift, noise sd, effect once the program ended, teams that get the effect, first month of effect)
 KPI_MODEL = {
-    "win_rate": (0.05, 0.6, 2.4, {"sales-emea", "sales-amer"}, 10),
+    "win_rate": (0.05, 0.6, 3.0, {"sales-emea", "sales-amer"}, 10),
     "deal_size": (0.15, 1.2, 0.0, set(), 0),
-    "csat": (0.08, 0.8, 2.0, {"service-tier1", "service-tier2"}, 11),
+    "csat": (0.08, 0.8, 3.0, {"service-tier1", "service-tier2"}, 11),
     "handle_time": (-0.01, 0.15, -0.6, {"service-tier1", "service-tier2"}, 11),
     "attrition": (-0.02, 0.5, -1.2, {"engineering", "product", "operations"}, 10),
 }
