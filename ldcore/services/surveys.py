@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ldcore import survey_defs
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
@@ -422,7 +422,10 @@ def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime |
     if wave.closes is not None and wave.closes < now.date():
         raise Invalid(f"Wave {wave.key!r} closed on {wave.closes}; there is nobody to remind.")
     pending = session.scalars(
-        select(Invitation).where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None)).order_by(Invitation.id)
+        select(Invitation)
+        .where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None))
+        .options(selectinload(Invitation.person).selectinload(Person.team))
+        .order_by(Invitation.id)
     ).all()
     links, skipped = [], 0
     for invitation in pending:
