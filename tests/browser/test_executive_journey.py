@@ -53,7 +53,7 @@ def test_a_viewer_sees_every_section_and_the_page_follows_a_kpi_import(app_serve
     assert_no_exception(page)
 
     # The report as a leader downloads it opens with no network at all and draws its charts.
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:
         page.get_by_role("button", name="Download the report (HTML)").click()
     report = tmp_path / "report.html"
     download.value.save_as(report)
