@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -97,13 +98,19 @@ def build_grid(
         if (t, c) in observed or (t, c) in targets
     ]
 
+    by_team: dict[str, list[Cell]] = defaultdict(list)
+    by_capability: dict[str, list[Cell]] = defaultdict(list)
+    for cell in cells:
+        by_team[cell.team].append(cell)
+        by_capability[cell.capability].append(cell)
+
     def hidden_answers(cell: Cell) -> int:
         found = observed.get((cell.team, cell.capability))
         return found.n if cell.suppressed and found is not None else 0
 
     team_totals = []
     for t in teams:
-        row = [c for c in cells if c.team == t and c.target is not None]
+        row = [c for c in by_team[t] if c.target is not None]
         if any(hidden_answers(c) for c in row):
             team_totals.append(TeamTotal(t, headcount.get(t, 0), None, None, None, True))
             continue
@@ -113,20 +120,19 @@ def build_grid(
 
     capability_totals = []
     for c in capabilities:
-        column = [cell for cell in cells if cell.capability == c]
-        answers = [observed[(cell.team, c)] for cell in column if (cell.team, c) in observed]
+        answers = [observed[(cell.team, c)] for cell in by_capability[c] if (cell.team, c) in observed]
         n = sum(o.n for o in answers)
-        hidden = sum(hidden_answers(cell) for cell in column)
+        hidden = sum(hidden_answers(cell) for cell in by_capability[c])
         if n < min_group or 0 < hidden < min_group:
             capability_totals.append(CapabilityTotal(c, None, None, True))
         else:
             capability_totals.append(CapabilityTotal(c, sum(o.mean * o.n for o in answers) / n, n, False))
 
-    def published_priority(key: str, attribute: str) -> float:
-        return sum(cell.priority or 0.0 for cell in cells if getattr(cell, attribute) == key)
+    def published_priority(group: list[Cell]) -> float:
+        return sum(cell.priority or 0.0 for cell in group)
 
-    ranked_teams = sorted(teams, key=lambda t: -published_priority(t, "team"))
-    ranked_capabilities = sorted(capabilities, key=lambda c: -published_priority(c, "capability"))
+    ranked_teams = sorted(teams, key=lambda t: -published_priority(by_team[t]))
+    ranked_capabilities = sorted(capabilities, key=lambda c: -published_priority(by_capability[c]))
     return Grid(ranked_teams, ranked_capabilities, cells, team_totals, capability_totals)
 
 

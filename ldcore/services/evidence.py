@@ -237,7 +237,7 @@ def _proficiency_means(session: Session, wave: SurveyWave) -> list[tuple[int, in
     """The one heavy query: mean and count per team × capability, answered from the covering index (grouped in
     the index's column order, so no sort is needed)."""
     rows = session.execute(
-        select(Answer.team_id, Answer.capability_id, func.avg(Answer.value_num), func.count(Answer.value_num))
+        select(Answer.team_id, Answer.capability_id, func.avg(Answer.value_num), func.count())
         .where(Answer.wave_id == wave.id, Answer.question_key == PROFICIENCY)
         .group_by(Answer.capability_id, Answer.team_id)
     )
