@@ -5,7 +5,7 @@ a tiny team below the minimum group, targets for a third of the capabilities per
 baseline and a follow-up wave (3% "not applicable"). Rows are generated in chunks and bulk-inserted (SQLAlchemy
 core insert, executemany), then the planner statistics are refreshed as a deployment would.
 
-Timings (medians of `repeat` runs after one warm-up run):
+Timings (medians of `repeat` runs after one warm-up run; the heatmap and the floor take turns):
 - heatmap_s: `evidence.gap_heatmap`, uncached;
 - floor_s: the one plain GROUP BY the heatmap cannot beat, on the same table and index;
 - naive_pandas_s: read every answer with pandas, then filter and pivot — what a typical dashboard does.
@@ -57,14 +57,17 @@ class Company:
     viewer_token: str
 
 
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    run()  # warm-up: caches of the OS and the database, imports
-    times = []
+def median_seconds(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median wall time of each run. The runs take turns, so a busy machine slows them alike."""
+    for run in runs.values():
+        run()  # warm-up: caches of the OS and the database, imports
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 @contextlib.contextmanager
@@ -254,9 +257,8 @@ def timings(engine: Engine, *, repeat: int) -> dict[str, float]:
         mine.pivot_table(index="team_id", columns="capability_id", values="value_num", aggfunc=["mean", "count"])
 
     return {
-        "heatmap_s": median_seconds(heatmap, repeat),
-        "floor_s": median_seconds(floor, repeat),
-        "naive_pandas_s": median_seconds(naive_pandas, max(1, repeat // 2)),
+        **median_seconds({"heatmap_s": heatmap, "floor_s": floor}, repeat),
+        **median_seconds({"naive_pandas_s": naive_pandas}, max(1, repeat // 2)),
     }
 
 
