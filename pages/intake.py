@@ -338,22 +338,7 @@ with steps[2]:
         objective = objectives[objective_key]
         if objective.kpis:
             st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "KPI": k.name,
-                            "unit": k.unit,
-                            "direction": k.direction,
-                            "baseline": k.baseline.value,
-                            "baseline date": k.baseline.date,
-                            "target": k.target.value,
-                            "target date": k.target.date,
-                            "value of one unit": k.unit_value,
-                            "kind": k.kind,
-                        }
-                        for k in objective.kpis
-                    ]
-                ),
+                widgets.kpi_table(objective.kpis),
                 hide_index=True,
                 width="stretch",
             )

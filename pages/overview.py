@@ -37,22 +37,7 @@ for o in sorted(doc.objectives, key=lambda o: -o.priority):
             st.warning("No KPI measures this objective yet: it cannot be shown to have moved.")
             continue
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "KPI": k.name,
-                        "unit": k.unit,
-                        "direction": k.direction,
-                        "baseline": k.baseline.value,
-                        "baseline date": k.baseline.date,
-                        "target": k.target.value,
-                        "target date": k.target.date,
-                        "value of one unit": k.unit_value,
-                        "kind": k.kind,
-                    }
-                    for k in o.kpis
-                ]
-            ),
+            widgets.kpi_table(o.kpis),
             hide_index=True,
             width="stretch",
         )

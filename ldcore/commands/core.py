@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from ldcore.commands import write_output
 from ldcore.db import migrate, read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import accounts, plans
@@ -83,11 +84,7 @@ def cmd_plan_import(args: argparse.Namespace, engine) -> int:
 def cmd_plan_export(args: argparse.Namespace, engine) -> int:
     with read_session(engine) as session:
         text = plans.plan_yaml(plans.export_plan(session, key=args.key))
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.out)
     return 0
 
 

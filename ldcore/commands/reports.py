@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from ldcore.commands import write_output
 from ldcore.db import read_session, unit_of_work
 from ldcore.services import reports, sharing
 
@@ -41,11 +41,7 @@ def cmd_report(args: argparse.Namespace, engine) -> int:
             text = json.dumps(reports.report_json(session, plan_key=args.plan), indent=2, ensure_ascii=False) + "\n"
         else:
             text = reports.report_html(session, plan_key=args.plan)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.out)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ldcore.db import read_session
@@ -38,3 +39,23 @@ def show_problems(error: Invalid) -> None:
 
 def money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
+
+
+def kpi_table(kpis) -> pd.DataFrame:
+    """KPIs of an objective (schemas.KpiIn) as the table both the overview and intake show."""
+    return pd.DataFrame(
+        [
+            {
+                "KPI": k.name,
+                "unit": k.unit,
+                "direction": k.direction,
+                "baseline": k.baseline.value,
+                "baseline date": k.baseline.date,
+                "target": k.target.value,
+                "target date": k.target.date,
+                "value of one unit": k.unit_value,
+                "kind": k.kind,
+            }
+            for k in kpis
+        ]
+    )
