@@ -18,9 +18,8 @@ from ldcore.schemas import PlanDocument
 from ldcore.services import imports, plans, roster
 from tests.services.survey_support import TEST_SURVEYS, build, make_wave
 
-EXPORTS = Path("/work/shared/fixtures/exports")
-if not EXPORTS.exists():
-    EXPORTS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "exports"
+# Real exports of other tools, kept as they came (see tests/fixtures/external/README.md).
+EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "external" / "exports"
 
 
 def fixture_plan(engine) -> None:

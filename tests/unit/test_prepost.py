@@ -13,7 +13,7 @@ from ldcore.analytics.prepost import (
     welch_change,
 )
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "reference" / "prepost_only.csv"
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "external" / "reference" / "prepost_only.csv"
 
 
 @pytest.fixture(scope="module")
