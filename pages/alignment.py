@@ -45,12 +45,22 @@ if not sankey.values:
     st.info("Nothing flows yet: weight capabilities against objectives (intake step 6) and link initiatives to them.")
 else:
     colours = {"objective": "#1f77b4", "capability": "#2ca02c", "initiative": "#ff7f0e", "kpi": "#9467bd"}
+    # One column per layer, so a capability no initiative builds stays with the capabilities.
+    layer_x = {"objective": 0.001, "capability": 0.34, "initiative": 0.67, "kpi": 0.999}
+    layer_size = {kind: sankey.kinds.count(kind) for kind in layer_x}
+    seen = dict.fromkeys(layer_x, 0)
+    node_y = []
+    for kind in sankey.kinds:
+        seen[kind] += 1
+        node_y.append((seen[kind] - 0.5) / layer_size[kind])
     figure = go.Figure(
         go.Sankey(
             arrangement="snap",
             node={
                 "label": sankey.labels,
                 "color": [colours[k] for k in sankey.kinds],
+                "x": [layer_x[k] for k in sankey.kinds],
+                "y": node_y,
                 "pad": 18,
                 "customdata": sankey.kinds,
                 "hovertemplate": "%{label} (%{customdata})<extra></extra>",
