@@ -6,13 +6,8 @@ from playwright.sync_api import Page, expect
 
 
 def wait_for_app(page: Page, timeout: float = 30_000) -> None:
-    """Until Streamlit has finished running the script (no 'running' indicator) and drawn the page."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout,
-    )
+    """Until Streamlit has finished running the script and drawn the page (the app root says "notRunning")."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(300)
 
 

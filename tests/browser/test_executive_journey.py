@@ -52,7 +52,9 @@ def test_a_viewer_sees_every_section_and_the_page_follows_a_kpi_import(app_serve
     assert updated_at(page) != before
     assert_no_exception(page)
 
-    # The report as a leader downloads it opens with no network at all and draws its charts.
+    # The report as a leader downloads it opens with no network at all and draws its charts. Wait for the live
+    # rerun to finish first: a button drawn by the previous run points at a file that run no longer serves.
+    wait_for_app(page, timeout=60_000)
     with page.expect_download(timeout=90_000) as download:
         page.get_by_role("button", name="Download the report (HTML)").click()
     report = tmp_path / "report.html"
