@@ -1,7 +1,10 @@
 """Engine and transactions: the one place that knows the SQL dialect.
 
-Writes go through `unit_of_work` (one transaction, committed on success, rolled back on any error, data version
-bumped). Reads go through `read_session`. On SQLite a write transaction starts with BEGIN IMMEDIATE so that
+Writes go through `unit_of_work` (one transaction, committed on success, rolled back on any error). A use case
+that changes a plan's data says so with `mark_changed`, and the transaction appends one row per changed plan or wave
+to the `data_change` log: caches key on the newest row of their plan (`plan_version`) or wave (`wave_version`), so a
+response in one wave leaves every other plan's caches warm, and sign-ins, sessions and audit rows touch nothing.
+Reads go through `read_session`. On SQLite a write transaction starts with BEGIN IMMEDIATE so that
 concurrent writers queue on the busy timeout instead of failing with "database is locked" half-way through.
 """
 
@@ -16,16 +19,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, ScalarSelect, create_engine, event, insert, select
 from sqlalchemy.orm import Session
 
-from ldcore.models import DataVersion, utcnow
+from ldcore.models import DataChange, Plan, SurveyWave, utcnow
 from ldcore.settings import load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+CHANGES = "ldalign_changes"  # key in Session.info: what `mark_changed` recorded
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -113,21 +115,44 @@ def ensure_schema(engine: Engine) -> None:
     )
 
 
-def bump_data_version(session: Session) -> None:
-    """Upsert, so the first writes of concurrent transactions cannot collide on creating the row."""
+def mark_changed(session: Session, *, plan: Plan | int | None = None, wave: SurveyWave | None = None) -> None:
+    """Record that this transaction changes a plan's data (`plan`, an object or its id), the invitations or responses
+    of one wave (`wave`, which counts for its plan too), or — with neither — data every plan shows (teams, people).
+    Objects may still be unflushed: their ids are read when the transaction commits."""
+    session.info.setdefault(CHANGES, []).append((plan, wave))
+
+
+def _append_changes(session: Session) -> None:
+    marks = session.info.pop(CHANGES, [])
+    if not marks:
+        return
+    session.flush()  # new plans and waves get their ids
     now = utcnow()
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(DataVersion).values(id=1, version=1, updated_at=now)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[DataVersion.id], set_={"version": DataVersion.version + 1, "updated_at": now}
-        )
-    )
+    rows = {(wave.plan_id, wave.id) if wave is not None else (getattr(plan, "id", plan), None) for plan, wave in marks}
+    session.execute(insert(DataChange), [{"plan_id": p, "wave_id": w, "at": now} for p, w in rows])
 
 
-def data_version(engine: Engine) -> int:
+def _newest(condition) -> ScalarSelect:
+    """The newest change matching `condition`: one step down the end of an index on (column, id)."""
+    return select(DataChange.id).where(condition).order_by(DataChange.id.desc()).limit(1).scalar_subquery()
+
+
+def _version(engine: Engine, condition) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar() or 0
+        row = conn.execute(select(_newest(condition), _newest(DataChange.plan_id.is_(None)))).one()
+    return max(v or 0 for v in row)
+
+
+def plan_version(engine: Engine, plan_key: str) -> int:
+    """Moves whenever a committed transaction changed this plan's data (or data every plan shows); two index reads."""
+    return _version(engine, DataChange.plan_id == select(Plan.id).where(Plan.key == plan_key).scalar_subquery())
+
+
+def wave_version(engine: Engine, wave_key: str) -> int:
+    """Moves whenever a committed transaction changed this wave's invitations or responses (or teams and people)."""
+    return _version(
+        engine, DataChange.wave_id == select(SurveyWave.id).where(SurveyWave.key == wave_key).scalar_subquery()
+    )
 
 
 @contextmanager
@@ -136,7 +161,7 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     with Session(engine.execution_options(ldalign_write=True), expire_on_commit=False) as session:
         try:
             yield session
-            bump_data_version(session)
+            _append_changes(session)
             session.commit()
         except BaseException:
             session.rollback()

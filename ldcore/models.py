@@ -456,7 +456,7 @@ class AuditEvent(Base):
 
 
 class AppState(Base):
-    """Small process-independent state: the data version every write bumps, the generated signing secret."""
+    """Small process-independent state: the generated signing secret."""
 
     __tablename__ = "app_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -466,10 +466,17 @@ class AppState(Base):
     )
 
 
-class DataVersion(Base):
-    """A single row whose counter every write transaction bumps; caches key on it, live pages poll it."""
+class DataChange(Base):
+    """An append-only log of write transactions that changed plan data: caches key on the newest row of their plan
+    (or wave), live pages poll it. A row without a plan changed data every plan shows (teams, people). Appending
+    rows instead of bumping one counter means concurrent writers never queue on the same row."""
 
-    __tablename__ = "data_version"
+    __tablename__ = "data_change"
+    __table_args__ = (
+        Index("ix_data_change_plan", "plan_id", "id"),
+        Index("ix_data_change_wave", "wave_id", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    plan_id: Mapped[int | None] = mapped_column(Integer)
+    wave_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -7,8 +7,8 @@ import streamlit as st
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import LDAlignError
 from ldcore.services import accounts, reports, sharing
+from ldcore.ui import cache, guard, widgets
 from ldcore.ui import executive as ex
-from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 POLL_SECONDS = 2
@@ -23,15 +23,16 @@ else:
 if plan_key is None:
     st.stop()
 
-version = ex.version()
+version = cache.version(plan_key)
 st.session_state[VERSION_KEY] = version
-view = ex.executive_view(plan_key, version)
+view = cache.executive_view(plan_key, version)
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def follow_the_data() -> None:
-    """Reruns the whole page as soon as any write lands (new KPI values, survey answers, plan edits)."""
-    if ex.version() != st.session_state.get(VERSION_KEY):
+    """Reruns the whole page as soon as this plan's data changes (new KPI values, survey answers, plan edits); a
+    check that finds nothing new is two index lookups and draws nothing."""
+    if cache.version(plan_key) != st.session_state.get(VERSION_KEY):
         st.rerun(scope="app")
 
 

@@ -10,9 +10,9 @@ import streamlit as st
 from ldcore import survey_defs
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid, LDAlignError
-from ldcore.services import imports, plans, roster, surveys
+from ldcore.services import imports, roster, surveys
 from ldcore.settings import load_settings
-from ldcore.ui import guard, widgets
+from ldcore.ui import cache, guard, widgets
 from ldcore.ui.state import engine
 
 me = guard.require("editor")
@@ -23,11 +23,7 @@ if plan_key is None:
     st.stop()
 settings = load_settings()
 
-with read_session(engine()) as session:
-    waves = surveys.list_waves(session, plan_key=plan_key)
-    plan = plans.export_plan(session, key=plan_key)
-    proposals = surveys.followup_proposals(session, plan_key=plan_key)
-    people = roster.roster_size(session)
+waves, plan, proposals, people = cache.survey_overview(plan_key)
 baselines = [w.key for w in waves if w.kind == "baseline"]
 
 tab_waves, tab_invite, tab_roster, tab_import, tab_export = st.tabs(
@@ -211,9 +207,7 @@ with tab_invite:
             )
             st.caption("The links are shown once: they are stored only as hashes.")
 
-        with read_session(engine()) as session:
-            rates = surveys.response_rates(session, wave_key=wave_key)
-            pending = surveys.non_respondents(session, wave_key=wave_key)
+        rates, pending = cache.wave_progress(wave_key)
         st.subheader("Response rate by team")
         if not rates.teams:
             st.info("Nobody is invited to this wave yet.")
@@ -224,7 +218,9 @@ with tab_invite:
                     {
                         "team": t.team,
                         "invited": t.invited,
-                        "answered": hidden if t.responded is None else t.responded,
+                        "answered": hidden
+                        if t.responded is None
+                        else str(t.responded),  # one type: Arrow refuses a mix
                         "rate": "—" if t.rate is None else f"{t.rate:.0%}",
                     }
                     for t in rates.teams
@@ -249,8 +245,13 @@ with tab_invite:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"name": p.name, "email": p.email, "team": p.team, "reminders": p.reminders_sent,
-                         "last reminder": p.last_reminded_at}
+                        {
+                            "name": p.name,
+                            "email": p.email,
+                            "team": p.team,
+                            "reminders": p.reminders_sent,
+                            "last reminder": p.last_reminded_at,
+                        }
                         for p in pending
                     ]
                 ),  # fmt: skip
@@ -287,10 +288,7 @@ with tab_import:
         if upload is not None:
             data = upload.getvalue()
             try:
-                with read_session(engine()) as session:
-                    preview = imports.preview_import(
-                        session, wave_key=target, data=data, filename=upload.name, format=fmt
-                    )
+                preview = cache.import_preview(target, data, upload.name, fmt)
             except Invalid as error:
                 widgets.show_problems(error)
                 st.stop()
@@ -298,9 +296,7 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
-            st.dataframe(
-                pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
-            )
+            st.dataframe(pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch")
             if preview.unmapped:
                 st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
             if preview.metadata:
@@ -325,19 +321,30 @@ with tab_export:
         st.info("Create a wave first.")
     else:
         chosen = st.selectbox("Wave", [w.key for w in waves], key="export_wave")
-        with read_session(engine()) as session:
-            csv_bytes = imports.export_responses(session, wave_key=chosen, kind="csv")
-            xlsx_bytes = imports.export_responses(session, wave_key=chosen, kind="xlsx")
         st.caption(
             "One row per response. Anonymous waves never include names, emails or links; cells that a spreadsheet "
-            "would run as a formula are neutralised."
+            "would run as a formula are neutralised. The file is built when you click, so a large wave takes a moment."
         )
+        current = engine()  # the download runs outside this script run, so it gets the engine, not the cache
+
+        def export(kind: str, wave_key: str = chosen) -> bytes:
+            with read_session(current) as session:
+                return imports.export_responses(session, wave_key=wave_key, kind=kind)
+
         c1, c2 = st.columns(2)
-        c1.download_button("Download CSV", csv_bytes, file_name=f"{chosen}.csv", mime="text/csv", key="export_csv")
+        c1.download_button(
+            "Download CSV",
+            lambda: export("csv"),
+            file_name=f"{chosen}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="export_csv",
+        )
         c2.download_button(
             "Download XLSX",
-            xlsx_bytes,
+            lambda: export("xlsx"),
             file_name=f"{chosen}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
             key="export_xlsx",
         )

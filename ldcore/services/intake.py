@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import alignment as analytics
+from ldcore.db import mark_changed
 from ldcore.errors import Invalid, NotFound, invalid_from
 from ldcore.models import (
     Answer,
@@ -172,6 +173,7 @@ def save_plan(session: Session, *, data: Any, original_key: str | None = None, a
         plan = _plan(session, original_key)
     plan.key, plan.name, plan.starts, plan.ends, plan.description = p.key, p.name, p.starts, p.ends, p.description
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(
         session, actor=actor, action="plan.create" if original_key is None else "plan.update", entity="plan", key=p.key
     )
@@ -213,6 +215,7 @@ def save_objective(
     objective.key, objective.title, objective.category = o.key, o.title, o.category
     objective.priority, objective.owner, objective.description = o.priority, o.owner, o.description
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(session, actor=actor, action="objective.save", entity="objective", key=f"{plan.key}/{o.key}")
     return o
 
@@ -253,6 +256,7 @@ def save_kpi(
         if kpi.objective_id != objective.id:
             kpi.objective_id, kpi.position = objective.id, _next_position(session, Kpi, plan)
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(session, actor=actor, action="kpi.save", entity="kpi", key=f"{plan.key}/{k.key}")
     return k
 
@@ -288,6 +292,7 @@ def save_stakeholder(
         s.metrics_that_matter,
     )
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(session, actor=actor, action="stakeholder.save", entity="stakeholder", key=str(row.id))
     return StakeholderOut(id=row.id, **s.model_dump())
 
@@ -355,6 +360,7 @@ def save_gap(session: Session, *, plan_key: str, data: Any, gap_id: int | None =
     row.description, row.root_cause, row.fix_owner, row.notes = g.description, g.root_cause, g.fix_owner, g.notes
     row.objective_id, row.team_id = objective_id, team_id
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(
         session, actor=actor, action="gap.save", entity="performance_gap", key=str(row.id), root_cause=g.root_cause
     )
@@ -394,6 +400,7 @@ def save_capability(
     )
     session.flush()
     session.expire(capability, ["objective_weights"])
+    mark_changed(session, plan=plan)
     audit.record(session, actor=actor, action="capability.save", entity="capability", key=f"{plan.key}/{c.key}")
     return c
 
@@ -460,6 +467,7 @@ def save_team_grid(
             for k, level in t.targets.items()
         )
         audit.record(session, actor=actor, action="team.save", entity="team", key=t.key, plan=plan.key)
+    mark_changed(session)  # a team's name and headcount show in every plan
     session.flush()
     session.expire(plan, ["targets"])
     return teams
@@ -499,6 +507,7 @@ def save_initiative(
         initiative = _one(session, Initiative, plan, original_key, "initiative")
     plans.apply_initiative(initiative, i, objectives=objectives, capabilities=capabilities, kpis=kpis, teams=teams)
     session.flush()
+    mark_changed(session, plan=plan)
     audit.record(session, actor=actor, action="initiative.save", entity="initiative", key=f"{plan.key}/{i.key}")
     return i
 
@@ -678,6 +687,7 @@ def delete(session: Session, *, plan_key: str, kind: str = "plan", key: str = ""
     """Delete and return what it took with it (the same account `delete_impact` gives beforehand)."""
     impact = delete_impact(session, plan_key=plan_key, kind=kind, key=key)
     plan = _plan(session, plan_key)
+    mark_changed(session, plan=plan.id)
     if kind == "plan":
         session.delete(plan)
     else:

@@ -20,6 +20,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from ldcore.db import mark_changed
 from ldcore.errors import Invalid, NotFound, describe, invalid_from
 from ldcore.models import Kpi, KpiObservation, Team
 from ldcore.schemas import ObservationIn
@@ -184,6 +185,7 @@ def delete_observation(session: Session, *, plan_key: str, observation_id: int, 
     if observation is None or observation.kpi_id not in {k.id for k in kpis.values()}:
         raise NotFound(f"No observation #{observation_id} in plan {plan_key!r}.")
     session.delete(observation)
+    mark_changed(session, plan=plans.get_plan(session, key=plan_key))
     audit.record(
         session, actor=actor, action="kpi_observation.delete", entity="kpi_observation", key=str(observation_id)
     )
@@ -377,6 +379,7 @@ def _write(session: Session, plan_key: str, preview: KpiImportPreview, *, actor:
             KpiObservation(kpi_id=kpi_id, team_id=team_id, date=row.date, value=row.value, note=row.note, source=source)
         )
     session.flush()
+    mark_changed(session, plan=plans.get_plan(session, key=plan_key))
     audit.record(
         session,
         actor=actor,

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ldcore.db import mark_changed
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
 from ldcore.models import (
     Capability,
@@ -263,6 +264,7 @@ def import_plan(session: Session, *, document: PlanDocument, actor: str = "cli")
     for doc_gap, gap in zip(document.gaps, plan.gaps, strict=True):
         gap.objective_id = objectives[doc_gap.objective].id if doc_gap.objective else None
         gap.team_id = teams[doc_gap.team].id if doc_gap.team else None
+    mark_changed(session)  # its teams are organisation-wide: an existing one may have a new name or headcount
     audit.record(session, actor=actor, action="plan.import", entity="plan", key=plan.key)
     return plan
 

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ldcore.db import mark_changed
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
 from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
@@ -414,6 +415,7 @@ def submit_response(
             pairing_code=code,
             submitted_at=stamp,
         )
+    mark_changed(session, wave=wave)
     return _insert(session, response, answer_rows(definition, cap_ids, validated))
 
 
@@ -465,6 +467,7 @@ def store_imported(session: Session, *, wave: SurveyWave, responses: list[Import
         session.add(response)
         added += 1
     session.flush()
+    mark_changed(session, wave=wave)
     return added, len(responses) - added
 
 

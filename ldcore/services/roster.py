@@ -16,6 +16,7 @@ from pydantic import BaseModel, EmailStr, StringConstraints, ValidationError, fi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ldcore.db import mark_changed
 from ldcore.errors import Invalid, describe
 from ldcore.models import Person, Team
 from ldcore.schemas import Name, Strict
@@ -161,6 +162,7 @@ def import_roster(session: Session, *, data: bytes | str, actor: str = "cli") ->
             setattr(person, k, v)
         updated += 1
     session.flush()
+    mark_changed(session)  # people and teams show in every plan
     audit.record(session, actor=actor, action="roster.import", entity="person", created=created, updated=updated)
     return RosterResult(created=created, updated=updated, moved=moved, unchanged=unchanged)
 

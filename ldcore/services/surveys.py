@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ldcore import survey_defs
+from ldcore.db import mark_changed
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
 from ldcore.models import (
     Capability,
@@ -230,6 +231,7 @@ def create_wave(
     )
     session.add(row)
     session.flush()
+    mark_changed(session, wave=row)
     audit.record(session, actor=actor, action="wave.create", entity="survey_wave", key=w.key, survey=w.survey)
     return _out(session, row)
 
@@ -264,6 +266,7 @@ def create_open_link(session: Session, *, wave_key: str, base_url: str, actor: s
     wave = get_wave(session, key=wave_key)
     token = new_token()
     wave.open_link_hash = hash_token(token)
+    mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.open_link", entity="survey_wave", key=wave.key)
     return open_link(base_url, token)
 
@@ -271,6 +274,7 @@ def create_open_link(session: Session, *, wave_key: str, base_url: str, actor: s
 def close_open_link(session: Session, *, wave_key: str, actor: str = "cli") -> None:
     wave = get_wave(session, key=wave_key)
     wave.open_link_hash = None
+    mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.open_link_closed", entity="survey_wave", key=wave.key)
 
 
@@ -320,6 +324,7 @@ def issue_invitations(
             )
         )
     session.flush()
+    mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.invite", entity="survey_wave", key=wave.key, count=len(links))
     return links
 
@@ -441,6 +446,7 @@ def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime |
             Link(email=person.email, name=person.name, team=person.team.name, link=personal_link(base_url, token))
         )
     session.flush()
+    mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.remind", entity="survey_wave", key=wave.key, count=len(links))
     return links, skipped
 
@@ -455,6 +461,7 @@ def mark_sent(session: Session, *, wave_key: str, emails: Iterable[str], at: dt.
     ).all()
     for invitation in invitations:
         invitation.sent_at = at or utcnow()
+    mark_changed(session, wave=wave)
     return len(invitations)
 
 

@@ -1,41 +1,16 @@
-"""The executive view's data for pages, cached per (plan, database, data version), and the pieces the page draws.
-
-The data version changes with every write, so the cache is fresh the moment a KPI import or a response lands; the
-page's live fragment polls the same version (one primary-key read) and reruns the page when it moves.
-"""
+"""The pieces the executive page draws (its data is cached in `ldcore.ui.cache`)."""
 
 from __future__ import annotations
 
 import re
 
 import pandas as pd
-import streamlit as st
 
-from ldcore.db import data_version, read_session
+from ldcore.db import read_session
 from ldcore.services import impact, reports, sharing
 from ldcore.ui.state import engine
 
-TTL_SECONDS = 3600
-MAX_ENTRIES = 16
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")  # emphasis, links, HTML, directives, :icons:
-
-
-def version() -> int:
-    return data_version(engine())
-
-
-def _db() -> str:
-    return engine().url.render_as_string(hide_password=True)
-
-
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _view(db: str, version: int, plan_key: str) -> impact.Executive:
-    with read_session(engine()) as session:
-        return impact.executive_view(session, plan_key=plan_key)
-
-
-def executive_view(plan_key: str, at_version: int) -> impact.Executive:
-    return _view(_db(), at_version, plan_key)
 
 
 def report_html(plan_key: str) -> str:

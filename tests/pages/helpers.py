@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from ldcore.db import unit_of_work
@@ -25,6 +26,7 @@ def page_test(
 ) -> AppTest:
     """An AppTest of `page` (e.g. "pages/overview.py") on `db_url`, signed in as `account_id` when given."""
     monkeypatch.setenv("LDALIGN_DATABASE_URL", db_url)
+    st.cache_data.clear()  # the Postgres test database is emptied between tests, so its versions start again
     at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
     if account_id is not None:
         with unit_of_work(engine) as session:  # the first token creates the signing secret

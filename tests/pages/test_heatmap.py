@@ -110,7 +110,7 @@ def test_a_new_response_shows_on_the_next_run_without_waiting_for_the_cache(view
     at = viewer_page(SUPPRESSION)
     assert at.dataframe[0].value.set_index("team").loc["Beta", "Coaching"] == "< 5"
 
-    from ldcore.db import unit_of_work
+    from ldcore.db import mark_changed, unit_of_work
     from ldcore.models import Answer, Capability, Response, SurveyWave, Team
 
     with unit_of_work(sqlite_engine) as session:
@@ -120,6 +120,7 @@ def test_a_new_response_shows_on_the_next_run_without_waiting_for_the_cache(view
         answer = Answer(wave_id=wave.id, team_id=beta.id, question_key="proficiency", capability_id=coach.id)
         answer.value_num = 4.0
         session.add(Response(wave_id=wave.id, team_id=beta.id, source="import", answers=[answer]))
+        mark_changed(session, wave=wave)  # what the services that store responses do
     at.run()
 
     assert at.dataframe[0].value.set_index("team").loc["Beta", "Coaching"] == f"{4 - 19 / 5:.2f}"

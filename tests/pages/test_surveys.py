@@ -82,3 +82,37 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     at.button(key="import_go").click().run()
     assert not at.exception
     assert count(engine, Response.id) == 1
+
+
+def test_the_export_is_built_only_when_someone_downloads_it(editor_page, engine, monkeypatch):
+    from ldcore.services import imports
+
+    built = []
+    monkeypatch.setattr(imports, "export_responses", lambda *a, **k: built.append(k) or b"")
+    make_wave(engine)
+    at = editor_page()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download CSV" in labels and "Download XLSX" in labels
+    at.run()
+    assert built == []
+
+
+def test_a_new_response_shows_in_the_rates_on_the_next_run(editor_page, engine):
+    from ldcore.db import unit_of_work
+    from ldcore.services import responses
+    from tests.services.survey_support import invite, token_of
+
+    make_wave(engine)
+    links = [link for link in invite(engine, "base") if link.team == "Alpha Sales"]
+    at = editor_page()
+    assert list(at.dataframe[1].value["answered"]) == ["< 5", "< 5"]
+    for link in links[:5]:
+        with unit_of_work(engine) as session:
+            responses.submit_response(
+                session, token=token_of(link), answers={"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
+            )
+    at.run()
+    rates = at.dataframe[1].value.set_index("team")
+    assert rates.loc["Alpha Sales", "answered"] == "5"
+    assert "Not answered yet (3)" in texts(at)

@@ -1,10 +1,20 @@
+import datetime as dt
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
-from ldcore.db import SchemaOutOfDate, data_version, ensure_schema, get_engine, migrate, read_session, unit_of_work
-from ldcore.models import Team
+from ldcore.db import (
+    SchemaOutOfDate,
+    ensure_schema,
+    get_engine,
+    mark_changed,
+    migrate,
+    plan_version,
+    read_session,
+    unit_of_work,
+)
+from ldcore.models import DataChange, Plan, Team
 from ldcore.settings import load_settings
 
 
@@ -24,6 +34,7 @@ def test_concurrent_writers_queue_instead_of_failing(engine):
             with unit_of_work(engine) as session:
                 current = session.scalar(select(func.count(Team.id)))
                 session.add(Team(key=f"team-{n}", name=f"Team {n} after {current}", headcount=n))
+                mark_changed(session)
         except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
             errors.append(exc)
 
@@ -35,18 +46,29 @@ def test_concurrent_writers_queue_instead_of_failing(engine):
     assert errors == []
     with read_session(engine) as session:
         assert session.scalar(select(func.count(Team.id))) == 12
-    assert data_version(engine) == 12
+    with read_session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DataChange)) == 12
 
 
-def test_every_write_bumps_the_data_version_and_a_failed_one_does_not(engine):
-    before = data_version(engine)
+def test_every_marked_write_moves_the_plan_version_and_a_failed_one_does_not(engine):
     with unit_of_work(engine) as session:
-        session.add(Team(key="t1", name="T1", headcount=1))
-    assert data_version(engine) == before + 1
+        plan = Plan(key="p", name="P", starts=dt.date(2027, 1, 1), ends=dt.date(2027, 12, 31))
+        session.add(plan)
+        mark_changed(session, plan=plan)
+    before = plan_version(engine, "p")
+    with unit_of_work(engine) as session:
+        session.get(Plan, plan.id).name = "P renamed"
+        mark_changed(session, plan=plan.id)
+    after = plan_version(engine, "p")
+    assert after > before
     with pytest.raises(ValueError), unit_of_work(engine) as session:
-        session.add(Team(key="t2", name="T2", headcount=1))
+        session.get(Plan, plan.id).name = "P crashed"
+        mark_changed(session, plan=plan.id)
         raise ValueError("crash")
-    assert data_version(engine) == before + 1
+    assert plan_version(engine, "p") == after
+    with unit_of_work(engine) as session:
+        session.add(Team(key="t1", name="T1", headcount=1))  # not marked: no cache depends on it
+    assert plan_version(engine, "p") == after
 
 
 def test_migrate_upgrades_an_older_database_and_keeps_its_data(tmp_path):
