@@ -11,7 +11,6 @@ from ldcore.ui import cache, guard, widgets
 from ldcore.ui import executive as ex
 from ldcore.ui.state import engine
 
-POLL_SECONDS = 2
 VERSION_KEY = "executive_version"
 BADGE = {"on_track": "green", "at_risk": "orange", "off_track": "red", None: "gray"}
 
@@ -28,7 +27,7 @@ st.session_state[VERSION_KEY] = version
 view = cache.executive_view(plan_key, version)
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@st.fragment(run_every=cache.LIVE_POLL_SECONDS)
 def follow_the_data() -> None:
     """Reruns the whole page as soon as this plan's data changes (new KPI values, survey answers, plan edits); a
     check that finds nothing new is two index lookups and draws nothing."""

@@ -1,4 +1,4 @@
-"""bench: how fast the evidence is at a given company size."""
+"""bench: how fast every page, the live view and the survey collector are at a given company size."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import json
 import sys
 import time
 
+LIVE_RATE = 5.0  # responses per second into one wave during the live scenario
+SUBMISSIONS = 200
+
 
 def register(sub) -> None:
-    p = sub.add_parser("bench", help="time the gap heatmap on a synthetic company in a scratch database")
+    p = sub.add_parser("bench", help="time every page, the live view and submissions on a synthetic company")
     p.add_argument("--employees", type=int, default=50_000)
+    p.add_argument("--teams", type=int, help="teams, a tiny one below the minimum group among them (default: 1/500)")
     p.add_argument("--capabilities", type=int, default=25)
     p.add_argument(
         "--database",
@@ -20,21 +24,31 @@ def register(sub) -> None:
         "(default: a temporary SQLite file)",
     )
     p.add_argument("--repeat", type=int, default=5, help="timed runs per figure (the median is printed)")
+    p.add_argument("--live-seconds", type=float, default=20, help="how long the live scenario runs")
+    p.add_argument("--app-dir", help="the app's folder, with app.py and pages/ (default: the current folder)")
     p.set_defaults(func=cmd_bench, skip_schema_check=True)
 
 
 def cmd_bench(args: argparse.Namespace, engine) -> int:
     from ldcore.errors import Invalid
     from ldcore.services import bench
-    from ldcore.ui.bench_page import page_timings
+    from ldcore.ui import bench_page
 
-    if args.employees < 10 or args.capabilities < 1 or args.repeat < 1:
-        raise Invalid("bench needs --employees of at least 10, --capabilities and --repeat of at least 1.")
+    if args.employees < 10 or args.capabilities < 1 or args.repeat < 1 or args.live_seconds < 5:
+        raise Invalid(
+            "bench needs --employees of at least 10, --capabilities and --repeat of at least 1, --live-seconds of "
+            "at least 5."
+        )
+    if args.teams is not None and not 2 <= args.teams <= args.employees // 5:
+        raise Invalid("bench needs --teams between 2 and a fifth of --employees.")
+    folder = bench_page.app_folder(args.app_dir)
     with bench.scratch_database(args.bench_server) as url:
         scratch = bench.open_scratch(url)
         print(f"building {args.employees:,} employees × {args.capabilities} capabilities …", file=sys.stderr)
         start = time.perf_counter()
-        company = bench.build_company(scratch, employees=args.employees, capabilities=args.capabilities)
+        company = bench.build_company(
+            scratch, employees=args.employees, capabilities=args.capabilities, teams=args.teams
+        )
         result: dict[str, object] = {
             "database": bench.database_description(scratch),
             "employees": company.employees,
@@ -47,8 +61,31 @@ def cmd_bench(args: argparse.Namespace, engine) -> int:
         }
         print("timing the service, the floor query and pandas …", file=sys.stderr)
         result.update(bench.timings(scratch, repeat=args.repeat))
-        print("timing the page …", file=sys.stderr)
-        result.update(page_timings(url, token=company.viewer_token, repeat=args.repeat))
+        print("timing every page …", file=sys.stderr)
+        result.update(bench_page.page_timings(url, token=company.token, repeat=args.repeat, folder=folder))
+        respondents = bench.Respondents(scratch)
+        print(f"live: {LIVE_RATE:g} responses a second for {args.live_seconds:g} s …", file=sys.stderr)
+        result.update(
+            bench_page.live_scenario(
+                url,
+                token=company.token,
+                folder=folder,
+                respondents=respondents,
+                seconds=args.live_seconds,
+                rate=LIVE_RATE,
+            )
+        )
+        print("submissions and memory …", file=sys.stderr)
+        result["submissions_per_s"] = bench.submissions_per_second(respondents, count=SUBMISSIONS)
+        result["memory_per_session_mb"] = bench_page.memory_per_session_mb(url, token=company.token, folder=folder)
     result["heatmap_over_floor"] = result["heatmap_s"] / result["floor_s"]  # type: ignore[operator]
-    print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}))
+    print(json.dumps(_rounded(result)))
     return 0
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value

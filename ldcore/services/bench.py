@@ -1,27 +1,33 @@
-"""`ldalign bench`: a synthetic company of a given size in a scratch database, and the timings of the heatmap.
+"""`ldalign bench`: a synthetic company of a given size in a scratch database, the timings of the heatmap, and the
+write side of the live scenario (responses streamed into a wave, submissions per second).
 
-The company: one plan, `capabilities` capabilities driving four objectives, one team per 500 employees (4–100) plus
-a tiny team below the minimum group, targets for a third of the capabilities per team, every employee rated in a
-baseline and a follow-up wave (3% "not applicable"). Rows are generated in chunks and bulk-inserted (SQLAlchemy
-core insert, executemany), then the planner statistics are refreshed as a deployment would.
+The company: one plan, `capabilities` capabilities driving four objectives, `teams` teams (default one per 500
+employees, 4–100, plus the tiny one) including a tiny team below the minimum group, targets for a third of the
+capabilities per team, every employee rated in a baseline and a follow-up wave (3% "not applicable"). Rows are
+generated in chunks and bulk-inserted (SQLAlchemy core insert, executemany), then the planner statistics are
+refreshed as a deployment would.
 
 Timings (medians of `repeat` runs after one warm-up run; the heatmap and the floor take turns):
 - heatmap_s: `evidence.gap_heatmap`, uncached;
 - floor_s: the one plain GROUP BY the heatmap cannot beat, on the same table and index;
 - naive_pandas_s: read every answer with pandas, then filter and pivot — what a typical dashboard does.
-The page timings live in `ldcore.ui.bench_page` (they need Streamlit).
+- submissions_per_s: responses stored through the open link by 4 writers at once, each its own transaction.
+The page timings and the live scenario's reading side live in `ldcore.ui.bench_page` (they need Streamlit).
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
@@ -32,13 +38,14 @@ from ldcore import survey_defs
 from ldcore.db import dispose_engine, get_engine, is_sqlite, migrate, read_session, unit_of_work
 from ldcore.models import Answer, Capability, Person, Response, SurveyWave, Team
 from ldcore.schemas import PlanDocument
-from ldcore.services import accounts, evidence, plans
+from ldcore.services import accounts, evidence, plans, responses, surveys
 from ldcore.settings import normalise_url
 
 PLAN_KEY = "bench"
 BASELINE, FOLLOWUP = "bench-baseline", "bench-followup"
-VIEWER = "viewer@bench.example"
-VIEWER_PASSWORD = "bench-viewer-password"
+ADMIN = "admin@bench.example"
+ADMIN_PASSWORD = "bench-admin-password"
+WRITERS = 4
 CHUNK = 50_000
 TINY_TEAM = 4
 FLOOR_SQL = text(
@@ -54,7 +61,7 @@ class Company:
     teams: int
     responses: int
     answers: int
-    viewer_token: str
+    token: str  # an admin's session: every page opens
 
 
 def median_seconds(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
@@ -137,9 +144,12 @@ def _document(employees: int, n_caps: int, n_teams: int) -> PlanDocument:
     )
 
 
-def build_company(engine: Engine, *, employees: int, capabilities: int, seed: int = 1) -> Company:
+def build_company(
+    engine: Engine, *, employees: int, capabilities: int, teams: int | None = None, seed: int = 1
+) -> Company:
+    """`teams` counts the tiny team too (default: one team per 500 employees, 4–100, plus the tiny one)."""
     rng = np.random.default_rng(seed)
-    n_teams = min(max(employees // 500, 4), 100)
+    n_teams = teams - 1 if teams else min(max(employees // 500, 4), 100)
     with unit_of_work(engine) as session:
         plan = plans.import_plan(session, document=_document(employees, capabilities, n_teams), actor="bench")
         session.flush()
@@ -182,8 +192,8 @@ def build_company(engine: Engine, *, employees: int, capabilities: int, seed: in
         for n, wave in enumerate(waves.values()):
             level = ability + 0.3 * n  # the follow-up shows a modest improvement
             responses += _insert_wave(session, wave, team_of_person, cap_ids, level, rng, first_id=n * people + 1)
-        viewer = accounts.create_account(session, email=VIEWER, role="viewer", password=VIEWER_PASSWORD, actor="bench")
-        token = accounts.issue_session_token(session, account_id=viewer.id)
+        admin = accounts.create_account(session, email=ADMIN, role="admin", password=ADMIN_PASSWORD, actor="bench")
+        token = accounts.issue_session_token(session, account_id=admin.id)
         answers = session.scalar(select(sa.func.count()).select_from(Answer)) or 0
     _analyze(engine)
     return Company(employees, capabilities, n_teams + 1, responses, answers, token)
@@ -273,3 +283,48 @@ def open_scratch(url: str) -> Engine:
     engine = get_engine(url)
     migrate(engine)
     return engine
+
+
+class Respondents:
+    """Respondents answering the baseline wave through its open link, each submission its own transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        with unit_of_work(engine) as session:
+            link = surveys.create_open_link(session, wave_key=BASELINE, base_url="http://bench", actor="bench")
+            wave = surveys.get_wave(session, key=BASELINE)
+            caps = [c.key for c in surveys.wave_capabilities(session, wave)]
+            self.teams = [t.key for t in surveys.audience_teams(session, wave)]
+        self.token = parse_qs(urlparse(link).query)["o"][0]
+        self.answers = {"proficiency": dict.fromkeys(caps, 3), "confidence": 4}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def submit(self) -> None:
+        with self._lock:
+            n = next(self._ids)
+        with unit_of_work(self.engine) as session:
+            responses.submit_response(
+                session,
+                open_token=self.token,
+                answers=self.answers,
+                team_key=self.teams[n % len(self.teams)],
+                client_id=f"bench-{uuid.uuid4().hex}",
+            )
+
+
+def submissions_per_second(respondents: Respondents, *, count: int) -> float:
+    """`count` responses stored by `WRITERS` threads at once; responses per second of wall time."""
+    per_writer = max(1, count // WRITERS)
+
+    def write() -> None:
+        for _ in range(per_writer):
+            respondents.submit()
+
+    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return per_writer * WRITERS / (time.perf_counter() - start)

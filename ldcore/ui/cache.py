@@ -20,6 +20,7 @@ from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
 MAX_ENTRIES = 64
+LIVE_POLL_SECONDS = 2  # how often a live page checks its plan's version: new data shows within this plus a refresh
 
 
 def _db() -> str:
