@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ldcore import survey_defs
+from ldcore.analytics import suppression
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
 from ldcore.models import (
     Capability,
@@ -341,33 +342,35 @@ class ResponseRates(BaseModel):
     rate: float | None
 
 
+OTHER_TEAMS = "Other teams"
+
+
 def response_rates(session: Session, *, wave_key: str) -> ResponseRates:
-    """Invited and answered per team; a team's count is hidden below the minimum group, and so is the total
-    when it would let a hidden team's count be worked out by subtraction."""
+    """Invited and answered per team. Teams with fewer invitations than the minimum group are counted together as
+    "Other teams" (with the smallest other teams while that group is still too small); an answered count is hidden
+    below the minimum group, and the total when subtracting shown counts from it would give away a hidden one."""
     wave = get_wave(session, key=wave_key)
     rows = session.execute(
-        select(Team.name, func.count(Invitation.id), func.count(Invitation.used_at))
+        select(Team.key, Team.name, func.count(Invitation.id), func.count(Invitation.used_at))
         .join(Team, Team.id == Invitation.team_id)
         .where(Invitation.wave_id == wave.id)
-        .group_by(Team.name)
+        .group_by(Team.key, Team.name)
         .order_by(Team.name)
     ).all()
+    labels = suppression.merge_small_groups({key: invited for key, _, invited, _ in rows}, wave.min_group)
+    names = {key: OTHER_TEAMS if labels[key] == suppression.OTHER else name for key, name, _, _ in rows}
+    groups: dict[str, list[tuple[str, int, int]]] = {}
+    for key, _, invited, used in sorted(rows, key=lambda r: names[r[0]] == OTHER_TEAMS):
+        groups.setdefault(names[key], []).append((key, invited, used))
+    figures = [{(key, None): used for key, _, used in members} for members in groups.values()]
+    every = [member for members in groups.values() for member in members]
+    *shown, total_shown = suppression.publishable([*figures, {(k, None): u for k, _, u in every}], wave.min_group)
     teams = []
-    hidden = 0
-    for name, invited, used in rows:
-        shown = used >= wave.min_group
-        hidden += 0 if shown else used
-        teams.append(
-            TeamRate(
-                team=name,
-                invited=invited,
-                responded=used if shown else None,
-                rate=round(used / invited, 3) if shown and invited else None,
-            )
-        )
-    invited_total = sum(t.invited for t in teams)
-    answered_total = sum(used for _, _, used in rows)
-    total_shown = answered_total >= wave.min_group and (hidden == 0 or hidden >= wave.min_group)
+    for (name, members), ok in zip(groups.items(), shown, strict=True):
+        invited, used = sum(m[1] for m in members), sum(m[2] for m in members)
+        rate = round(used / invited, 3) if ok and invited else None
+        teams.append(TeamRate(team=name, invited=invited, responded=used if ok else None, rate=rate))
+    invited_total, answered_total = sum(m[1] for m in every), sum(m[2] for m in every)
     return ResponseRates(
         min_group=wave.min_group,
         teams=teams,
@@ -386,8 +389,12 @@ class Pending(BaseModel):
     last_reminded_at: dt.datetime | None
 
 
-def non_respondents(session: Session, *, wave_key: str) -> list[Pending]:
+def non_respondents(session: Session, *, wave_key: str) -> list[Pending] | None:
+    """Who has not answered yet; None in an anonymous wave, where nobody's answered status is shown (the
+    reminders still go to exactly those who have not answered)."""
     wave = get_wave(session, key=wave_key)
+    if wave.anonymity == "anonymous":
+        return None
     rows = session.execute(
         select(
             Person.email,
