@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ldcore.analytics import gaps
 from ldcore.analytics.suppression import OTHER, apart, merge_small_groups, people, publishable
 
 
@@ -111,7 +114,7 @@ def figure_of(rated, audience) -> dict:
     return counts
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(scenario())
 def test_no_two_published_figures_differ_by_one_to_min_group_minus_one_people(case):
     min_group, rated, audiences = case
@@ -124,7 +127,7 @@ def test_no_two_published_figures_differ_by_one_to_min_group_minus_one_people(ca
             assert len({who for who, _ in only_in_a}) not in range(1, min_group)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(st.sampled_from("abcdefg"), st.integers(1, 12), min_size=1), st.integers(2, 6))
 def test_every_merged_label_holds_the_minimum_unless_the_whole_table_is_smaller(counts, min_group):
     labels = merge_small_groups(counts, min_group)
@@ -133,3 +136,41 @@ def test_every_merged_label_holds_the_minimum_unless_the_whole_table_is_smaller(
         rows[label] = rows.get(label, 0) + counts[group]
     if sum(counts.values()) >= min_group:
         assert min(rows.values()) >= min_group
+
+
+@st.composite
+def heatmap(draw):
+    teams = [f"t{i}" for i in range(draw(st.integers(1, 5)))]
+    pairs = [(t, c) for t in teams for c in CAPABILITIES]
+    observed = draw(st.dictionaries(st.sampled_from(pairs), st.integers(1, 9)))
+    targets = draw(st.dictionaries(st.sampled_from(pairs), st.integers(1, 5)))
+    return teams, observed, targets, draw(st.integers(2, 6))
+
+
+@settings(max_examples=150, deadline=None)
+@given(heatmap())
+def test_no_two_published_figures_of_the_heatmap_differ_by_one_to_min_group_minus_one_answers(case):
+    teams, observed, targets, min_group = case
+    grid = gaps.build_grid(
+        teams=teams,
+        capabilities=list(CAPABILITIES),
+        observed={pair: gaps.Observed(3.0, n) for pair, n in observed.items()},
+        targets=targets,
+        importance=dict.fromkeys(CAPABILITIES, 1.0),
+        headcount=dict.fromkeys(teams, 10),
+        min_group=min_group,
+    )
+    answered = {(t, c): n for (t, c), n in observed.items()}
+    figures = [{(c.team, c.capability): c.n} for c in grid.cells if not c.suppressed]
+    figures += [
+        {(t.team, c): n for (team, c), n in answered.items() if team == t.team and (team, c) in targets}
+        for t in grid.team_totals
+        if not t.suppressed
+    ]
+    figures += [
+        {(team, c.capability): n for (team, cap), n in answered.items() if cap == c.capability}
+        for c in grid.capability_totals
+        if not c.suppressed
+    ]
+    for a, b in itertools.combinations(figures, 2):
+        assert apart(a, b) not in range(1, min_group) and apart(b, a) not in range(1, min_group)
