@@ -423,16 +423,18 @@ def _may_remind(invitation: Invitation, now: dt.datetime) -> bool:
 
 def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime | None = None, actor: str = "cli"):
     """A fresh link for everybody who has not answered, at most 3 times and at least 2 days apart; the earlier
-    link of each stops working. Returns (links, skipped): skipped counts people not due for a reminder."""
+    link of each stops working. In an anonymous wave everybody invited is reminded (a link already used stays
+    refused), so the list of reminders does not tell who answered. Returns (links, skipped): skipped counts people
+    not due for a reminder."""
     now = now or utcnow()
     wave = get_wave(session, key=wave_key)
     if wave.closes is not None and wave.closes < now.date():
         raise Invalid(f"Wave {wave.key!r} closed on {wave.closes}; there is nobody to remind.")
+    query = select(Invitation).where(Invitation.wave_id == wave.id)
+    if wave.anonymity != "anonymous":
+        query = query.where(Invitation.used_at.is_(None))
     pending = session.scalars(
-        select(Invitation)
-        .where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None))
-        .options(selectinload(Invitation.person).selectinload(Person.team))
-        .order_by(Invitation.id)
+        query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
     ).all()
     links, skipped = [], 0
     for invitation in pending:
@@ -477,7 +479,12 @@ def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = 
     message["From"] = sender
     message["To"] = link.email
     message["Subject"] = ("Reminder: " if reminder else "") + title
-    opening = "A friendly reminder: we would still value your answers." if reminder else "We would value your answers."
+    opening = (
+        "A friendly reminder: we would still value your answers (if you have already answered, thank you: there "
+        "is nothing more to do)."
+        if reminder
+        else "We would value your answers."
+    )
     message.set_content(
         f'Hello {link.name},\n\n{opening} The survey "{title}" takes a few minutes:\n\n{link.link}\n\n'
         "The link is personal and works once; please do not forward it.\n"

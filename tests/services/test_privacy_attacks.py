@@ -11,13 +11,14 @@ import io
 import itertools
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import Capability, KpiObservation, Response, SurveyWave, Team
 from ldcore.schemas import PlanDocument
 from ldcore.services import accounts, evidence, impact, imports, plans, reports, responses, surveys
-from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.services.survey_support import BASE, build, invite, make_wave, token_of
 from tests.services.test_impact import add_wave, kpi, respond
 
 D = dt.date
@@ -232,3 +233,22 @@ def test_response_rates_hide_a_total_a_few_answers_from_a_shown_team(engine):
     assert [(t.team, t.responded) for t in rates.teams] == [("Alpha Sales", 6), ("Beta Service", None)]
     assert rates.responded is None  # 8 − 6 would give Beta's 2
     assert len(pending) == 3  # a confidential wave still lists who to chase
+
+
+def test_reminders_of_an_anonymous_wave_go_to_everybody_so_the_list_names_no_respondent(engine):
+    build(engine, {"alpha": 6})
+    make_wave(engine, anonymity="anonymous")
+    make_wave(engine, "named", anonymity="confidential")
+    for wave in ("base", "named"):
+        first = invite(engine, wave)
+        for link in first[:4]:
+            with unit_of_work(engine) as session:
+                responses.submit_response(session, token=token_of(link), answers=RATING)
+    with unit_of_work(engine) as session:
+        anonymous, _ = surveys.remind(session, wave_key="base", base_url=BASE)
+        named, _ = surveys.remind(session, wave_key="named", base_url=BASE)
+    assert len(anonymous) == 6 and len(named) == 2
+    with read_session(engine) as session, pytest.raises(responses.LinkRefused):
+        responses.respond_form(session, token=token_of(anonymous[0]))  # answered already: the link stays refused
+    message = surveys.invitation_message(anonymous[0], title="Skills", sender="ld@example.org", reminder=True)
+    assert "if you have already answered, thank you" in message.get_content()
