@@ -41,7 +41,7 @@ from ldcore.models import (
     utcnow,
 )
 from ldcore.schemas import Key, Strict
-from ldcore.services import audit
+from ldcore.services import accounts, audit
 from ldcore.vocab import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, Anonymity, WaveKind
 
 FOLLOWUP_DAYS = (30, 60, 90)
@@ -231,6 +231,7 @@ def create_wave(
     )
     session.add(row)
     session.flush()
+    accounts.signing_secret(session)  # made now, so simultaneous first respondents never race to create it
     audit.record(session, actor=actor, action="wave.create", entity="survey_wave", key=w.key, survey=w.survey)
     return _out(session, row)
 

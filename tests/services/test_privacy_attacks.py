@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from ldcore.db import read_session, unit_of_work
-from ldcore.models import Capability, KpiObservation, Response, SurveyWave, Team
+from ldcore.models import AppState, Capability, KpiObservation, Response, SurveyWave, Team
 from ldcore.schemas import PlanDocument
 from ldcore.services import accounts, evidence, impact, imports, plans, reports, responses, surveys
 from tests.services.survey_support import BASE, build, invite, make_wave, token_of
@@ -252,3 +252,12 @@ def test_reminders_of_an_anonymous_wave_go_to_everybody_so_the_list_names_no_res
         responses.respond_form(session, token=token_of(anonymous[0]))  # answered already: the link stays refused
     message = surveys.invitation_message(anonymous[0], title="Skills", sender="ld@example.org", reminder=True)
     assert "if you have already answered, thank you" in message.get_content()
+
+
+def test_creating_a_wave_makes_the_install_secret_before_any_respondent_needs_it(engine):
+    build(engine, {"alpha": 2})
+    with read_session(engine) as session:
+        assert session.get(AppState, "session_secret") is None
+    make_wave(engine, anonymity="anonymous")
+    with read_session(engine) as session:
+        assert len(session.get(AppState, "session_secret").value) == 64
