@@ -248,8 +248,8 @@ with tab_invite:
         if pending is None:
             st.subheader("Not answered yet")
             st.caption(
-                "This wave is anonymous, so the app does not show who has answered. Reminders go to exactly those "
-                "who have not."
+                "This wave is anonymous, so the app does not show who has answered. Reminders go to everybody "
+                "invited; a link already used stays closed."
             )
         else:
             st.subheader(f"Not answered yet ({len(pending)})")
