@@ -392,7 +392,7 @@ class Pending(BaseModel):
 
 def non_respondents(session: Session, *, wave_key: str) -> list[Pending] | None:
     """Who has not answered yet; None in an anonymous wave, where nobody's answered status is shown (the
-    reminders still go to exactly those who have not answered)."""
+    reminders of such a wave go to everybody invited)."""
     wave = get_wave(session, key=wave_key)
     if wave.anonymity == "anonymous":
         return None
