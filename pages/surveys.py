@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from ldcore import survey_defs
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.services import imports, plans, roster, surveys
 from ldcore.settings import load_settings
@@ -95,7 +95,7 @@ with tab_waves:
                 }
 
                 def create(fields=fields) -> None:
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         surveys.create_wave(session, wave=fields, actor=me.email)
 
                 if _run(create, f"Created follow-up wave {p.key}."):
@@ -133,7 +133,7 @@ with tab_waves:
         }
 
         def create_wave() -> None:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("editor") as (session, _):
                 surveys.create_wave(session, wave=fields, actor=me.email)
 
         if _run(create_wave, f"Created wave {key}."):
@@ -155,7 +155,7 @@ with tab_invite:
         if c1.button("Create personal links", type="primary", key="invite_button"):
 
             def issue() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     links = surveys.issue_invitations(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -163,7 +163,7 @@ with tab_invite:
                 if mail and links:
                     title = next(w.title for w in waves if w.key == wave_key)
                     sent, failed = surveys.send_links(smtp, links, title=title)
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
                     if failed:
                         st.warning(f"The mail server refused: {', '.join(failed)}")
@@ -172,7 +172,7 @@ with tab_invite:
         if c2.button("Send reminders", key="remind_button"):
 
             def send_reminders() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     links, skipped = surveys.remind(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -187,7 +187,7 @@ with tab_invite:
         if c3.button("Create open link", key="open_link_button"):
 
             def make_open_link() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     link = surveys.create_open_link(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -267,7 +267,7 @@ with tab_roster:
     if upload is not None and st.button("Import roster", type="primary", key="roster_import"):
 
         def import_people() -> None:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("editor") as (session, _):
                 result = roster.import_roster(session, data=upload.getvalue(), actor=me.email)
             st.session_state["roster_result"] = result
 
@@ -313,7 +313,7 @@ with tab_import:
             if st.button(f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new):
 
                 def run_import() -> None:
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         imports.import_responses(
                             session, wave_key=target, data=data, filename=upload.name, format=fmt, actor=me.email
                         )
