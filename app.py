@@ -55,6 +55,7 @@ def sign_in_page() -> None:
 
 account = guard.current_account()
 guard.write_pending_cookie()
+guard.show_refused_write()
 public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
 
 if account is None and guard.share_token():
@@ -72,10 +73,14 @@ else:
         for section, items in PAGES.items()
     }
     sections = {section: pages for section, pages in sections.items() if pages}
-    if public:
-        sections.setdefault("Plan", []).extend(public)
-    page = st.navigation(sections)
+    # Streamlit's own sidebar list is off (client.showSidebarNavigation): after a restart it would list every page
+    # file to a signed-out visitor. The signed-in see the pages their role opens, drawn here.
+    page = st.navigation({**sections, "Plan": [*sections.get("Plan", []), *public]}, position="hidden")
     with st.sidebar:
+        for section, pages in sections.items():
+            st.caption(section)
+            for item in pages:
+                st.page_link(item)
         st.caption(f"Signed in as **{account.email}** ({account.role})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             guard.sign_out(account)

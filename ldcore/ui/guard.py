@@ -81,9 +81,9 @@ def write_pending_cookie() -> None:
 def require(minimum: str = "viewer") -> AccountOut:
     """The signed-in account if it has at least `minimum` role; otherwise a message and nothing else."""
     account = current_account()
-    refused = st.session_state.pop(REFUSED_KEY, None)
-    if refused and not accounts.has_role(account, minimum):
-        st.error(refused, icon=":material/block:")
+    if not accounts.has_role(account, minimum):
+        show_refused_write()
+    st.session_state.pop(REFUSED_KEY, None)  # allowed after all: the form that was refused says so itself
     if account is None:
         st.warning("Please sign in to see this page.")
         st.markdown("[Go to sign-in](/)")
@@ -92,6 +92,13 @@ def require(minimum: str = "viewer") -> AccountOut:
         st.error(f"This page needs the {minimum} role; you are signed in as {account.role}.")
         st.stop()
     return account
+
+
+def show_refused_write() -> None:
+    """Why the last write of a stale tab was refused, once (the tab then shows the sign-in or the role message)."""
+    refused = st.session_state.pop(REFUSED_KEY, None)
+    if refused:
+        st.error(refused, icon=":material/block:")
 
 
 @contextmanager
