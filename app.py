@@ -34,6 +34,7 @@ PUBLIC_PAGES: list[tuple[str, str, str]] = [("pages/respond.py", "Survey", "resp
 
 def sign_in_page() -> None:
     st.title("LD Align")
+    guard.show_refused_write()
     st.caption("Tie every learning initiative to a business objective, and show what it moved.")
     with read_session(engine()) as session:
         no_accounts = accounts.count_accounts(session) == 0
@@ -55,7 +56,6 @@ def sign_in_page() -> None:
 
 account = guard.current_account()
 guard.write_pending_cookie()
-guard.show_refused_write()
 public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
 
 if account is None and guard.share_token():

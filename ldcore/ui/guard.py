@@ -81,9 +81,7 @@ def write_pending_cookie() -> None:
 def require(minimum: str = "viewer") -> AccountOut:
     """The signed-in account if it has at least `minimum` role; otherwise a message and nothing else."""
     account = current_account()
-    if not accounts.has_role(account, minimum):
-        show_refused_write()
-    st.session_state.pop(REFUSED_KEY, None)  # allowed after all: the form that was refused says so itself
+    show_refused_write()
     if account is None:
         st.warning("Please sign in to see this page.")
         st.markdown("[Go to sign-in](/)")
@@ -95,7 +93,8 @@ def require(minimum: str = "viewer") -> AccountOut:
 
 
 def show_refused_write() -> None:
-    """Why the last write of a stale tab was refused, once (the tab then shows the sign-in or the role message)."""
+    """Why the last write of a stale tab was refused, once, on whatever page the tab shows next (the sign-in, or a
+    page the account's role still opens)."""
     refused = st.session_state.pop(REFUSED_KEY, None)
     if refused:
         st.error(refused, icon=":material/block:")
