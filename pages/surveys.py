@@ -241,10 +241,18 @@ with tab_invite:
             st.dataframe(table, hide_index=True, width="stretch")
             total = hidden if rates.responded is None else f"{rates.responded} ({rates.rate:.0%})"
             st.caption(
-                f"{rates.invited} invited, {total} answered. Teams with fewer than {rates.min_group} answers show "
-                f"'{hidden}' so that nobody can be singled out."
+                f"{rates.invited} invited, {total} answered. Teams with fewer than {rates.min_group} invited are "
+                f"counted together as '{surveys.OTHER_TEAMS}', and counts under {rates.min_group} show '{hidden}', "
+                "so that nobody can be singled out."
             )
-        st.subheader(f"Not answered yet ({len(pending)})")
+        if pending is None:
+            st.subheader("Not answered yet")
+            st.caption(
+                "This wave is anonymous, so the app does not show who has answered. Reminders go to everybody "
+                "invited; a link already used stays closed."
+            )
+        else:
+            st.subheader(f"Not answered yet ({len(pending)})")
         if pending:
             st.dataframe(
                 pd.DataFrame(

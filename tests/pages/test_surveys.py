@@ -56,8 +56,19 @@ def test_inviting_offers_the_links_and_rates_hide_small_teams(editor_page, engin
     assert count(engine, Invitation.id) == 8
     assert "Download 8 invitations links (CSV)" in [b.label for b in at.get("download_button")]
     table = at.dataframe[1].value
-    assert list(table["answered"]) == ["< 5", "< 5"]
+    # beta (2 invited) is merged, and alpha with it: on its own "Other teams" would be beta
+    assert (list(table["team"]), list(table["answered"])) == (["Other teams"], ["< 5"])
     assert "Not answered yet (8)" in texts(at)
+
+
+def test_an_anonymous_wave_shows_nobody_by_name_as_answered_or_not(editor_page, engine):
+    make_wave(engine, anonymity="anonymous")
+    at = editor_page()
+    at.button(key="invite_button").click().run()
+    assert not at.exception
+    assert len(at.dataframe) == 2  # the links and the response rates, no list of people
+    assert "Not answered yet" in texts(at) and "Not answered yet (8)" not in texts(at)
+    assert any("does not show who has answered" in c.value for c in at.caption)
 
 
 def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
