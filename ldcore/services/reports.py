@@ -22,6 +22,15 @@ from ldcore.services import evidence, impact
 SCHEMA_VERSION = 1
 STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#f9a825", "off_track": "#c62828", None: "#9e9e9e"}
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", None: "No data yet"}
+ISOLATION_WORDS = {
+    "control_group": "Control group: the change in the trained teams minus the change in comparable untrained teams "
+    "over the same months (difference in differences).",
+    "trend": "Trend line: the trained teams' results after the program compared with where their trend from "
+    "before the program was heading.",
+    "participant_estimate": "Participant estimates: the KPI change times the share participants attribute to the "
+    "program, discounted by their confidence in that estimate.",
+    None: "No isolation method chosen, so no benefit is claimed.",
+}
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -75,7 +84,12 @@ def roi_section(results: Sequence[roi.InitiativeRoi]) -> list[dict[str, Any]]:
 
 def report_json(session: Session, *, plan_key: str) -> dict[str, Any]:
     """The JSON report: schema_version, plan, objectives, alignment, roi, heatmap, prepost."""
-    view = impact.executive_view(session, plan_key=plan_key)
+    return json_of(session, impact.executive_view(session, plan_key=plan_key))
+
+
+def json_of(session: Session, view: impact.Executive) -> dict[str, Any]:
+    """The JSON report of an executive view already computed (the deck draws its numbers from the same dict)."""
+    plan_key = view.plan_key
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": {"key": view.plan_key, "name": view.plan_name},
