@@ -6,6 +6,7 @@ import streamlit as st
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import LDAlignError
+from ldcore.reporting import delivery, pdf
 from ldcore.services import accounts, reports, sharing
 from ldcore.ui import executive as ex
 from ldcore.ui import guard, widgets
@@ -110,7 +111,9 @@ with st.expander("How the return was worked out"):
             if effect.observations:
                 st.dataframe(ex.observations_table(effect), hide_index=True, width="stretch")
 
-st.download_button(
+st.header("Take it into the room")
+downloads = st.columns(3)
+downloads[0].download_button(
     "Download the report (HTML)",
     data=lambda: ex.report_html(plan_key),
     file_name=f"ld-align-{plan_key}.html",
@@ -118,6 +121,25 @@ st.download_button(
     on_click="ignore",
     key="executive_download",
 )
+downloads[1].download_button(
+    "Download the slides (PowerPoint)",
+    data=lambda: ex.report_pack(plan_key, "pptx"),
+    file_name=f"ld-align-{plan_key}.pptx",
+    mime=delivery.FORMATS["pptx"],
+    on_click="ignore",
+    key="executive_download_pptx",
+)
+downloads[2].download_button(
+    "Download the report (PDF)",
+    data=lambda: ex.report_pack(plan_key, "pdf"),
+    file_name=f"ld-align-{plan_key}.pdf",
+    mime=delivery.FORMATS["pdf"],
+    on_click="ignore",
+    disabled=not pdf.available(),
+    help=None if pdf.available() else pdf.CHROMIUM_MISSING,
+    key="executive_download_pdf",
+)
+st.caption("Each file is prepared when you click, from the figures on this page; the PDF takes a few seconds.")
 
 if access.account is not None and accounts.has_role(access.account, "admin"):
     st.header("Share links")

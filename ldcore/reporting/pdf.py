@@ -43,14 +43,21 @@ FOOTER = (
 ALL_CHARTS_DRAWN = "() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('.main-svg'))"
 
 
+CHROMIUM_MISSING = (
+    "Making a PDF needs Chromium, which is not installed here: install it (on Debian: apt-get install chromium), or "
+    "download the HTML report and print it from a browser."
+)
+
+
 def chromium_path() -> str:
     path = shutil.which("chromium")
     if path is None:
-        raise Invalid(
-            "Making a PDF needs Chromium, which is not installed here: install it (on Debian: apt-get install "
-            "chromium), or download the HTML report and print it from a browser."
-        )
+        raise Invalid(CHROMIUM_MISSING)
     return path
+
+
+def available() -> bool:
+    return shutil.which("chromium") is not None
 
 
 def print_html(page_html: str, *, paper: str = "a4") -> bytes:
