@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ldcore.analytics import roi
 from ldcore.models import utcnow
-from ldcore.services import evidence, impact
+from ldcore.services import evidence, impact, trends
 
 SCHEMA_VERSION = 1
 STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#f9a825", "off_track": "#c62828", None: "#9e9e9e"}
@@ -83,7 +83,7 @@ def roi_section(results: Sequence[roi.InitiativeRoi]) -> list[dict[str, Any]]:
 
 
 def report_json(session: Session, *, plan_key: str) -> dict[str, Any]:
-    """The JSON report: schema_version, plan, objectives, alignment, roi, heatmap, prepost."""
+    """The JSON report: schema_version, plan, objectives, alignment, roi, heatmap, prepost, trends."""
     return json_of(session, impact.executive_view(session, plan_key=plan_key))
 
 
@@ -98,6 +98,7 @@ def json_of(session: Session, view: impact.Executive) -> dict[str, Any]:
         "roi": roi_section(view.roi),
         "heatmap": evidence.heatmap_section(session, plan_key=plan_key),
         "prepost": evidence.prepost_section(session, plan_key=plan_key),
+        "trends": trends.trends_section(session, plan_key=plan_key),
     }
 
 

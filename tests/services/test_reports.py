@@ -15,7 +15,7 @@ from ldcore.models import CostLine, Initiative, Kpi, KpiObservation, Plan
 from ldcore.services import evidence, reports
 from tests.services.test_impact import D, build
 
-TOP_KEYS = ["schema_version", "plan", "objectives", "alignment", "roi", "heatmap", "prepost"]
+TOP_KEYS = ["schema_version", "plan", "objectives", "alignment", "roi", "heatmap", "prepost", "trends"]
 
 
 def report(engine) -> dict:
