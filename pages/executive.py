@@ -8,8 +8,8 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import LDAlignError
 from ldcore.reporting import delivery, pdf
 from ldcore.services import accounts, reports, sharing
+from ldcore.ui import cache, guard, widgets
 from ldcore.ui import executive as ex
-from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 POLL_SECONDS = 2
@@ -89,6 +89,14 @@ if view.gap_closure:
     st.plotly_chart(reports.gap_closure_figure(view), width="stretch", key="executive_gap_closure")
 else:
     st.info("No follow-up survey with a baseline yet: this fills in once people answer the follow-up.")
+
+skills = cache.trends_of(plan_key)
+if skills is not None and any(len(s.points) > 1 for s in skills.series if s.team is None):
+    st.subheader("Skills over time")
+    st.caption(
+        "All teams large enough to report, in the baseline and each follow-up survey, with a 95% confidence band."
+    )
+    st.plotly_chart(reports.skills_trend_figure(skills), width="stretch", key="executive_skills_trend")
 
 st.header("From learning to results")
 st.caption(
