@@ -108,7 +108,9 @@ else:
     left, right = st.columns([1, 2])
     capability = left.selectbox("Capability", list(cap_names), format_func=cap_names.get, key="trend_capability")
     with_team = [s.team for s in series.series if s.capability == capability and s.team is not None]
-    picked = right.multiselect("Teams", with_team, format_func=team_names.get, key="trend_teams")
+    picked = right.multiselect(
+        "Teams", with_team, format_func=team_names.get, placeholder="Add teams to compare", key="trend_teams"
+    )
     shown = [s for s in series.series if s.capability == capability and (s.team is None or s.team in picked)]
     st.plotly_chart(reports.capability_trend_figure(shown, team_names), width="stretch", key="trend_chart")
 

@@ -97,7 +97,7 @@ def test_the_html_report_is_self_contained_with_charts_and_escapes_free_text(eng
     assert not re.search(r"<script[^>]+src=", page)  # nothing loaded from elsewhere
     assert not re.search(r"<link[^>]+href=", page)
     assert page.count("plotly.js v") == 1  # the library inline, once
-    assert page.count("Plotly.newPlot") == 4  # progress, trends, budget, gap closure
+    assert page.count("Plotly.newPlot") == 5  # progress, KPI trends, budget, gap closure, skills over time
     for section in (
         "Summary",
         "Objectives",
