@@ -99,6 +99,7 @@ class SurveyDefinition(BaseModel):
     key: QKey
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: str = ""
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "en"  # ISO 639-1, for stop words
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
