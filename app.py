@@ -23,6 +23,7 @@ PAGES = {
     "Evidence": [
         ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
         ("pages/executive.py", "Executive view", ":material/insights:", "viewer"),
+        ("pages/comments.py", "What people wrote", ":material/forum:", "editor"),
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),

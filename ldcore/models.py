@@ -56,6 +56,11 @@ class Plan(Base):
     ends: Mapped[dt.date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The report pack mailed on a schedule: None (no schedule), "monthly" or "quarterly"; comma-separated recipients.
+    report_every: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    report_to: Mapped[str] = mapped_column(Text, default="", server_default="")
+    report_format: Mapped[str] = mapped_column(String(8), default="pdf", server_default="pdf")
+    report_sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     objectives: Mapped[list[Objective]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"

@@ -99,6 +99,7 @@ class SurveyDefinition(BaseModel):
     key: QKey
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: str = ""
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "en"  # ISO 639-1, for stop words
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -137,9 +138,7 @@ def parse_definition(text: str, *, key: str, source: str) -> SurveyDefinition:
     try:
         return SurveyDefinition.model_validate({"key": key, **data})
     except ValidationError as exc:
-        problems = [
-            (_where(tuple(e["loc"]), data), e["msg"].removeprefix("Value error, ")) for e in exc.errors()
-        ]
+        problems = [(_where(tuple(e["loc"]), data), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
         raise Invalid(
             f"{source}: " + "; ".join(f"{where}: {msg}" for where, msg in problems),
             [(where, msg) for where, msg in problems],

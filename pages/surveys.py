@@ -257,8 +257,13 @@ with tab_invite:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"name": p.name, "email": p.email, "team": p.team, "reminders": p.reminders_sent,
-                         "last reminder": p.last_reminded_at}
+                        {
+                            "name": p.name,
+                            "email": p.email,
+                            "team": p.team,
+                            "reminders": p.reminders_sent,
+                            "last reminder": p.last_reminded_at,
+                        }
                         for p in pending
                     ]
                 ),  # fmt: skip
@@ -306,9 +311,7 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
-            st.dataframe(
-                pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
-            )
+            st.dataframe(pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch")
             if preview.unmapped:
                 st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
             if preview.metadata:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldcore.analytics.trends import BenchmarkRow
 from ldcore.services.evidence import ChangeRow, Distribution, Heatmap, PrePost
 from ldcore.vocab import PROFICIENCY_LABELS
 
@@ -166,6 +167,24 @@ def top_gaps_table(heat: Heatmap) -> pd.DataFrame:
                 "covered by": ", ".join(i.name for i in g.initiatives) if g.covered else "⚠ uncovered",
             }
             for g in heat.top_gaps
+        ]
+    )
+
+
+def benchmark_table(heat: Heatmap, rows: Sequence[BenchmarkRow]) -> pd.DataFrame:
+    """A team against the company per capability; a team group below the minimum shows the mark, never a value."""
+    caps = {c.key: c.name for c in heat.capabilities}
+    mark = hidden(heat.wave.min_group)
+    return pd.DataFrame(
+        [
+            {
+                "capability": caps[r.capability],
+                "team": mark if r.team_mean is None else _fmt(r.team_mean),
+                "company": _fmt(r.company_mean),
+                "team − company": NO_VALUE if r.difference is None else f"{r.difference:+.2f}",
+                "answers (team / company)": f"{mark if r.team_n is None else r.team_n} / {r.company_n}",
+            }
+            for r in rows
         ]
     )
 
