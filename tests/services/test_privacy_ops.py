@@ -16,6 +16,7 @@ from ldcore.models import Answer, AuditEvent, Base, Invitation, Person, Response
 from ldcore.services import accounts, evidence, privacy, responses, roster, surveys
 from ldcore.services.surveys import hash_token
 from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.services.test_cli import ldalign
 
 OPENS, CLOSES = dt.date(2027, 3, 1), dt.date(2027, 3, 31)
 ANSWERED = dt.datetime(2027, 3, 10, 14, 25, 7)
@@ -314,3 +315,53 @@ def test_a_retention_outside_0_to_3650_whole_days_is_refused_with_a_sentence(ans
         privacy.set_retention(session, wave_key="base", days=days, actor="admin@example.org")
     with read_session(engine) as session:
         assert privacy.retention(session, wave_key="base").days == 365
+
+
+# --- the command line -------------------------------------------------------------------------------------------
+
+
+def test_person_export_and_erase_from_the_command_line(answered, db_url, tmp_path):
+    out = tmp_path / "beta0.json"
+    result = ldalign(db_url, "person", "export", "beta0@example.org", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    exported = json.loads(out.read_text())
+    assert (exported["roster"]["name"], len(exported["invitations"]), len(exported["responses"])) == (
+        "Beta Person 0",
+        1,
+        1,
+    )
+
+    refused = ldalign(db_url, "person", "erase", "beta0@example.org", input="no\n")
+    assert refused.returncode == 2 and refused.stderr == "error: Nothing was erased.\n"
+    erased = ldalign(db_url, "person", "erase", "beta0@example.org", "--answers", "anonymise", "--yes")
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout == (
+        "erased beta0@example.org: 0 responses deleted, 1 kept anonymously, 1 invitations removed\n"
+    )
+    assert "beta0@example.org" not in everything_stored(answered[0])
+
+
+@pytest.mark.parametrize("command", ["export", "erase"])
+def test_an_unknown_email_is_one_line_and_exit_2(answered, db_url, command):
+    result = ldalign(db_url, "person", command, "nobody@example.org", *(["--yes"] if command == "erase" else []))
+    assert result.returncode == 2
+    assert result.stderr == "error: Nobody with the email nobody@example.org is on the roster.\n"
+    assert result.stdout == ""
+
+
+def test_retention_set_and_apply_from_the_command_line_remove_identities_once(answered, db_url):
+    closed = dt.date.today() - dt.timedelta(days=10)
+    with unit_of_work(answered[0]) as session:
+        surveys.get_wave(session, key="base").closes = closed
+    assert ldalign(db_url, "retention", "set", "--wave", "base", "--days", "10").stdout == (
+        f"identities of wave base's respondents are removed on {dt.date.today()}\n"
+    )
+    first = ldalign(db_url, "retention", "apply")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == (
+        "removed respondents' identities from wave base (kept 10 days after it closed)\n"
+        "1 waves past their retention had identities removed\n"
+    )
+    assert ldalign(db_url, "retention", "apply").stdout == "0 waves past their retention had identities removed\n"
+    bad = ldalign(db_url, "retention", "set", "--wave", "base", "--days", "5000")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "between 0 and 3650" in bad.stderr
