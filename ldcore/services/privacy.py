@@ -81,6 +81,14 @@ class PersonData(BaseModel):
     note: str = ANONYMOUS_NOTE
 
 
+class PersonSummary(BaseModel):
+    email: str
+    name: str
+    team: str
+    invitations: int
+    responses: int
+
+
 class Erasure(BaseModel):
     answers: str
     responses_deleted: int
@@ -178,6 +186,19 @@ def person_data(session: Session, *, email: str, actor: str, now: dt.datetime | 
     return data
 
 
+def person_summary(session: Session, *, email: str) -> PersonSummary:
+    """Who the email belongs to and how much is stored, to confirm before exporting or erasing."""
+    person = _person(session, email)
+    invitations = session.scalar(select(func.count(Invitation.id)).where(Invitation.person_id == person.id))
+    return PersonSummary(
+        email=person.email,
+        name=person.name,
+        team=person.team.name,
+        invitations=invitations or 0,
+        responses=len(_responses_of(session, person)),
+    )
+
+
 def _strip_identity(response: Response) -> None:
     """What links a response to a person: the person, the invitation, another tool's id, the browser, the time."""
     response.person_id = None
@@ -247,6 +268,7 @@ def erase_person(session: Session, *, email: str, answers: str, actor: str) -> E
 
 class Retention(BaseModel):
     wave: str
+    closes: dt.date | None
     days: int
     removes_on: dt.date | None
     removed_at: dt.datetime | None
@@ -255,6 +277,7 @@ class Retention(BaseModel):
 def _retention(wave: SurveyWave) -> Retention:
     return Retention(
         wave=wave.key,
+        closes=wave.closes,
         days=wave.identity_retention_days,
         removes_on=wave.closes + dt.timedelta(days=wave.identity_retention_days) if wave.closes else None,
         removed_at=wave.identities_removed_at,
@@ -263,6 +286,11 @@ def _retention(wave: SurveyWave) -> Retention:
 
 def retention(session: Session, *, wave_key: str) -> Retention:
     return _retention(get_wave(session, key=wave_key))
+
+
+def retention_overview(session: Session) -> list[Retention]:
+    """Every wave's retention, the waves of the newest plans first."""
+    return [_retention(w) for w in session.scalars(select(SurveyWave).order_by(SurveyWave.id.desc()))]
 
 
 def set_retention(session: Session, *, wave_key: str, days: Any, actor: str) -> Retention:

@@ -265,6 +265,7 @@ def test_a_new_wave_keeps_identities_365_days_after_it_closes(answered):
         kept = privacy.retention(session, wave_key="base")
     assert kept.model_dump() == {
         "wave": "base",
+        "closes": CLOSES,
         "days": 365,
         "removes_on": dt.date(2028, 3, 30),
         "removed_at": None,
