@@ -307,8 +307,9 @@ def set_retention(session: Session, *, wave_key: str, days: Any, actor: str) -> 
 
 
 def apply_retention(session: Session, *, now: dt.datetime | None = None, actor: str = "system") -> list[Retention]:
-    """Remove respondents' identities from every wave past its retention date; returns the waves where something
-    was removed. Running it again removes nothing more (and records nothing)."""
+    """Remove respondents' identities from every wave past its retention date; returns the waves it removed
+    something from or reached for the first time. Running it again removes nothing more and records nothing (a
+    response imported into such a wave later loses its identity on the next run)."""
     now = now or utcnow()
     done = []
     for wave in session.scalars(select(SurveyWave).where(SurveyWave.closes.is_not(None)).order_by(SurveyWave.key)):
@@ -330,7 +331,7 @@ def apply_retention(session: Session, *, now: dt.datetime | None = None, actor: 
             _strip_identity(response)
         session.flush()
         invitations = session.execute(Invitation.__table__.delete().where(Invitation.wave_id == wave.id)).rowcount
-        if not identified and not invitations:
+        if not identified and not invitations and wave.identities_removed_at is not None:
             continue
         wave.identities_removed_at = wave.identities_removed_at or now
         audit.record(

@@ -115,3 +115,22 @@ def test_an_admin_changes_a_waves_retention_and_applies_it(admin_page, engine):
     assert at.dataframe[0].value["identities removed on"].tolist() == [dt.date(2027, 4, 30)]
     at.button(key="privacy_retention_apply").click().run()
     assert "No identities were due yet." in [s.value for s in at.success]
+
+
+def test_the_surveys_page_says_when_a_waves_identities_are_removed(monkeypatch, db_url, engine):
+    build(engine, {"alpha": 6})
+    make_wave(engine, "base", closes=dt.date(2027, 3, 31))
+    make_wave(engine, "open-ended")
+    editor = make_account(engine, role="editor")
+    at = page_test(monkeypatch, db_url, "pages/surveys.py", account_id=editor, engine=engine)
+    at.session_state["invite_wave"] = "base"
+    at.run()
+    assert not at.exception
+    assert "Identities of respondents are removed on 2028-03-30 (set on the Privacy page)." in texts(at)
+    at.selectbox(key="invite_wave").select("open-ended").run()
+    assert "Identities of respondents are removed 365 days after the wave closes." in texts(at)
+    with unit_of_work(engine) as session:
+        privacy.set_retention(session, wave_key="base", days=0, actor="admin@example.org")
+        privacy.apply_retention(session, now=dt.datetime(2027, 4, 1, 6, 0))
+    at.selectbox(key="invite_wave").select("base").run()
+    assert "Identities of respondents were removed on 2027-04-01." in texts(at)
