@@ -8,6 +8,7 @@ from ldcore.errors import LDAlignError
 from ldcore.services import privacy
 from ldcore.settings import load_settings
 from ldcore.ui import forms, guard
+from ldcore.ui.executive import plain
 from ldcore.ui.state import engine
 
 me = guard.require("admin")
@@ -47,7 +48,7 @@ if found:
     def erase() -> str:
         with unit_of_work(engine()) as session:
             done = privacy.erase_person(session, email=found.email, answers=mode, actor=me.email)
-        st.session_state.pop("privacy_email", None)
+        st.session_state["privacy_email"] = ""
         st.session_state.pop("privacy_export_data", None)
         kept = f"{done.responses_kept} kept anonymously" if mode != "delete" else f"{done.responses_deleted} deleted"
         return f"Erased the person: responses {kept}, {done.invitations_removed} invitations removed."
@@ -56,7 +57,7 @@ if found:
         "privacy_erase",
         "Erase this person's data",
         impact=lambda: (
-            f"This removes {found.email} from the roster with their {found.invitations} invitations; their "
+            f"This removes {plain(found.name)} from the roster with their {found.invitations} invitations; their "
             f"{found.responses} responses are {fate}. It cannot be undone."
         ),
         action=erase,

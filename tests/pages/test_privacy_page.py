@@ -55,7 +55,7 @@ def test_an_admin_erases_a_person_only_after_confirming(admin_page, engine):
 
     at.button(key="privacy_erase").click().run()
     assert (
-        "This removes beta0@example.org from the roster with their 1 invitations; their 1 responses are deleted. "
+        "This removes Beta Person 0 from the roster with their 1 invitations; their 1 responses are deleted. "
         "It cannot be undone." in [w.value for w in at.warning]
     )
     assert people(engine) == 1
@@ -126,7 +126,7 @@ def test_the_surveys_page_says_when_a_waves_identities_are_removed(monkeypatch, 
     at.session_state["invite_wave"] = "base"
     at.run()
     assert not at.exception
-    assert "Identities of respondents are removed on 2028-03-30 (set on the Privacy page)." in texts(at)
+    assert "Identities of respondents are removed on 2028-03-30 (an admin can change it on the Privacy page)." in texts(at)
     at.selectbox(key="invite_wave").select("open-ended").run()
     assert "Identities of respondents are removed 365 days after the wave closes." in texts(at)
     with unit_of_work(engine) as session:
