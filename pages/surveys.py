@@ -149,7 +149,10 @@ with tab_invite:
         if kept.removed_at:
             st.caption(f"Identities of respondents were removed on {kept.removed_at:%Y-%m-%d}.")
         elif kept.removes_on:
-            st.caption(f"Identities of respondents are removed on {kept.removes_on} (an admin can change it on the Privacy page).")
+            st.caption(
+                f"Identities of respondents are removed on {kept.removes_on} "
+                "(an admin can change it on the Privacy page)."
+            )
         else:
             st.caption(f"Identities of respondents are removed {kept.days} days after the wave closes.")
         smtp = settings.smtp

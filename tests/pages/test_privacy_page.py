@@ -126,7 +126,9 @@ def test_the_surveys_page_says_when_a_waves_identities_are_removed(monkeypatch, 
     at.session_state["invite_wave"] = "base"
     at.run()
     assert not at.exception
-    assert "Identities of respondents are removed on 2028-03-30 (an admin can change it on the Privacy page)." in texts(at)
+    assert "Identities of respondents are removed on 2028-03-30 (an admin can change it on the Privacy page)." in texts(
+        at
+    )
     at.selectbox(key="invite_wave").select("open-ended").run()
     assert "Identities of respondents are removed 365 days after the wave closes." in texts(at)
     with unit_of_work(engine) as session:
