@@ -27,6 +27,7 @@ PAGES = {
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/privacy.py", "Privacy", ":material/privacy_tip:", "admin"),
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.

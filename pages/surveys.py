@@ -10,7 +10,7 @@ import streamlit as st
 from ldcore import survey_defs
 from ldcore.db import read_session
 from ldcore.errors import Invalid, LDAlignError
-from ldcore.services import imports, plans, roster, surveys
+from ldcore.services import imports, plans, privacy, roster, surveys
 from ldcore.settings import load_settings
 from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
@@ -144,6 +144,17 @@ with tab_invite:
         st.info("Create a wave first.")
     else:
         wave_key = st.selectbox("Wave", [w.key for w in waves], key="invite_wave")
+        with read_session(engine()) as session:
+            kept = privacy.retention(session, wave_key=wave_key)
+        if kept.removed_at:
+            st.caption(f"Identities of respondents were removed on {kept.removed_at:%Y-%m-%d}.")
+        elif kept.removes_on:
+            st.caption(
+                f"Identities of respondents are removed on {kept.removes_on} "
+                "(an admin can change it on the Privacy page)."
+            )
+        else:
+            st.caption(f"Identities of respondents are removed {kept.days} days after the wave closes.")
         smtp = settings.smtp
         mail = surveys.smtp_configured(smtp)
         st.caption(
