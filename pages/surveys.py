@@ -10,6 +10,7 @@ import streamlit as st
 from ldcore import survey_defs
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid, LDAlignError
+from ldcore.io import exports
 from ldcore.services import imports, plans, roster, surveys
 from ldcore.settings import load_settings
 from ldcore.ui import guard, widgets
@@ -200,11 +201,9 @@ with tab_invite:
         held = st.session_state.get("invite_links")
         if held and held[0] == wave_key:
             _, what, links = held
-            frame = pd.DataFrame([{"email": x.email, "team": x.team, "link": x.link} for x in links],
-                                 columns=["email", "team", "link"])  # fmt: skip
             st.download_button(
                 f"Download {len(links)} {what} links (CSV)",
-                frame.to_csv(index=False).encode("utf-8"),
+                exports.links_csv(links),
                 file_name=f"{wave_key}-{what}.csv",
                 mime="text/csv",
                 key="links_download",
@@ -249,8 +248,13 @@ with tab_invite:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"name": p.name, "email": p.email, "team": p.team, "reminders": p.reminders_sent,
-                         "last reminder": p.last_reminded_at}
+                        {
+                            "name": p.name,
+                            "email": p.email,
+                            "team": p.team,
+                            "reminders": p.reminders_sent,
+                            "last reminder": p.last_reminded_at,
+                        }
                         for p in pending
                     ]
                 ),  # fmt: skip
@@ -298,9 +302,7 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
-            st.dataframe(
-                pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
-            )
+            st.dataframe(pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch")
             if preview.unmapped:
                 st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
             if preview.metadata:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -139,11 +138,9 @@ def cmd_wave_open_link(args: argparse.Namespace, engine) -> int:
 
 
 def _write_links(path: Path, links) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["email", "team", "link"])
-        for link in links:
-            writer.writerow([link.email, link.team, link.link])
+    from ldcore.io.exports import links_csv
+
+    path.write_bytes(links_csv(links))
 
 
 def _mail(engine, wave_key: str, links, *, reminder: bool) -> None:

