@@ -87,7 +87,8 @@ def _time(text: str) -> dt.datetime | None:
 
 
 def _cell(cells: list[str], index: int | None) -> str:
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    """The cell's text as the person typed it (the apostrophe our export adds before a formula is removed)."""
+    return exports.restore(cells[index].strip()) if index is not None and index < len(cells) else ""
 
 
 def _refuse(problems: list[tuple[str, str]]) -> Invalid:

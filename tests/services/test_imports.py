@@ -216,7 +216,7 @@ def test_native_csv_round_trips_through_the_export(engine):
     make_wave(engine, "copy")
     report = run_import(engine, "copy", exported)
     assert report.format == "native" and report.new == 2
-    assert answers_of(engine, "comments")[-1] == (None, None, '\'=SUM(A1) said, "hi"')
+    assert answers_of(engine, "comments")[-1] == (None, None, '=SUM(A1) said, "hi"')
 
 
 @pytest.mark.parametrize(
