@@ -50,6 +50,7 @@ class Matcher:
         self.capabilities = {normalise(k): k for k, _ in capabilities}
         self.capabilities.update({normalise(name): k for k, name in capabilities})
         self.overrides = {normalise(k): v for k, v in (overrides or {}).items()}
+        self.override_names = {normalise(k): k for k in overrides or {}}
 
     def _question(self, label: str) -> Question | None:
         n = normalise(label)
@@ -126,7 +127,7 @@ class Matcher:
                 mapped[column.index] = target
         missing = set(self.overrides) - used
         if missing:
-            raise ValueError(f"no column {', '.join(sorted(missing))} in the file")
+            raise ValueError(f"no column {', '.join(sorted(self.override_names[n] for n in missing))} in the file")
         return mapped, unmapped
 
 
