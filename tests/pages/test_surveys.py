@@ -4,6 +4,7 @@ small teams; roster upload; import preview with mapping, then import; export dow
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -84,10 +85,8 @@ def test_the_links_download_neutralises_team_names_a_spreadsheet_would_run(edito
     assert sorted({r[1] for r in rows[1:]}) == ['\'=HYPERLINK("http://x.test?"&C2,"Open")', "Beta Service"]
 
 
-def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
-    make_wave(engine)
-    data = b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n"
-    # AppTest cannot upload files; the page's preview and import run on what the uploader returns
+def upload(monkeypatch, data: bytes) -> None:
+    """AppTest cannot upload files; the page's preview and import run on what the uploader returns."""
     import streamlit as st
 
     class Upload:
@@ -99,6 +98,11 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     real = st.file_uploader
     monkeypatch.setattr(st, "file_uploader", lambda label, **kw: Upload() if kw.get("key") == "import_file"
                         else real(label, **kw))  # fmt: skip
+
+
+def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    upload(monkeypatch, b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n")
     at = editor_page()
     assert not at.exception
     assert "with 2 rows: 1 new responses, 0 already imported, 1 rows without any answer" in texts(at)
@@ -106,3 +110,26 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     at.button(key="import_go").click().run()
     assert not at.exception
     assert count(engine, Response.id) == 1
+
+
+def test_the_preview_asks_for_the_date_order_and_lists_unknown_values_before_anything_is_written(
+    editor_page, engine, monkeypatch
+):
+    make_wave(engine)
+    upload(monkeypatch, b"Timestamp,team,proficiency[neg]\n3/4/2025 10:00,alpha,3\n5/6/2025 10:00,alpha,-99\n"
+                        b"5/7/2025 10:00,alpha,-99\n")  # fmt: skip
+    at = editor_page()
+    assert not at.exception
+    assert any("could be day-first or month-first" in w.value for w in at.warning)
+    unknown = at.dataframe[-1].value
+    assert unknown.to_dict("records") == [{"column": "proficiency[neg]", "value": "-99", "rows": 2}]
+    at.radio(key="import_date_order").set_value("Day first (03/04 = 3 April)").run()
+    assert "Times from column 'Timestamp' (day first)." in [c.value for c in at.caption]
+    at.button(key="import_go").click().run()
+    assert any("refuse" in e.value or "-99" in e.value for e in at.error)
+    assert count(engine, Response.id) == 0
+    at.radio(key="import_unknown").set_value("Store as no answer").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception and not at.error
+    with read_session(engine) as session:
+        assert session.scalars(select(Response.submitted_at)).all() == [dt.datetime(2025, 4, 3, 10, 0)]
