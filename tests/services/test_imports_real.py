@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from ldcore.cli import main
-from ldcore.db import read_session
+from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Person, Response
 from ldcore.services import imports
@@ -216,3 +216,25 @@ def test_a_survey_can_declare_the_codes_that_mean_no_answer(engine, tmp_path):
     report = run_import(engine, "coded", data)
     assert (report.new, report.unknown) == (3, [])  # answered "not applicable", like the form's own N/A
     assert answers_of(engine, "proficiency") == [("neg", 3.0, None)]
+
+
+def test_a_capability_named_by_a_long_grid_row_is_stored_and_mapped(engine):
+    from ldcore.schemas import PlanDocument
+    from ldcore.services import plans
+
+    long_name = " and ".join(["Explains the budget to the board"] * 13)  # 476 characters; real grid rows pass 200
+    with unit_of_work(engine) as session:
+        plans.import_plan(
+            session,
+            document=PlanDocument.model_validate(
+                {
+                    "plan": {"key": "p1", "name": "Long", "starts": "2027-01-01", "ends": "2027-12-31"},
+                    "capabilities": [{"key": "budget", "name": long_name}],
+                    "teams": [{"key": "alpha", "name": "Alpha"}],
+                }
+            ),
+        )
+    make_wave(engine)
+    report = run_import(engine, "base", google(["2025-01-01,alpha,4"], f'Timestamp,team,"{GRID} [{long_name}]"'))
+    assert report.new == 1
+    assert answers_of(engine, "proficiency") == [("budget", 4.0, None)]
