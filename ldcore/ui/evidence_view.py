@@ -182,6 +182,8 @@ def distribution_figure(groups: Sequence[Distribution]) -> go.Figure:
 
 
 def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
+    """One line per change row; a paired row shows the means of the paired answers, so change = follow-up −
+    baseline of the figures beside it."""
     caps = {c.key: c.name for c in result.capabilities}
     teams = {t.key: t.name for t in result.teams}
     return pd.DataFrame(
@@ -189,8 +191,8 @@ def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
             {
                 "capability": caps[r.capability],
                 "team": "All teams" if r.team is None else teams[r.team],
-                "baseline": _fmt(r.pre_mean),
-                "follow-up": _fmt(r.post_mean),
+                "baseline": _fmt(r.paired_pre_mean if r.paired else r.pre_mean),
+                "follow-up": _fmt(r.paired_post_mean if r.paired else r.post_mean),
                 "change": f"{r.delta:+.2f}",
                 "95% CI": NO_VALUE if r.ci_low is None else f"{r.ci_low:+.2f} to {r.ci_high:+.2f}",
                 "gap closed": NO_VALUE if r.gap_closed is None else f"{r.gap_closed:.0f}%",
@@ -198,6 +200,8 @@ def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
                 "n follow-up": r.n_post,
                 "pairs": r.n_pairs,
                 "test": r.test,
+                "t": _fmt(r.t),
+                "df": _fmt(r.df, 1),
                 "p": NO_VALUE if r.p_value is None else f"{r.p_value:.3g}",
                 "Cohen's d": _fmt(r.effect_size),
             }
