@@ -238,3 +238,77 @@ def test_a_capability_named_by_a_long_grid_row_is_stored_and_mapped(engine):
     report = run_import(engine, "base", google(["2025-01-01,alpha,4"], f'Timestamp,team,"{GRID} [{long_name}]"'))
     assert report.new == 1
     assert answers_of(engine, "proficiency") == [("budget", 4.0, None)]
+
+
+CHARACTERS = {"han": "Han Solo", "luke": "Luke Skywalker", "lando": "Lando Calrissian", "jarjar": "Jar Jar Binks"}
+
+
+def outside_plan(engine) -> None:
+    """Capabilities named like the grid rows of the outside exports (Qualtrics statements, Star Wars characters)."""
+    from ldcore.schemas import PlanDocument
+    from ldcore.services import plans
+
+    caps = [{"key": f"s{i}", "name": f"Click to write Statement {i}"} for i in (1, 2, 3)]
+    caps += [{"key": key, "name": name} for key, name in CHARACTERS.items()]
+    with unit_of_work(engine) as session:
+        plans.import_plan(
+            session,
+            document=PlanDocument.model_validate(
+                {
+                    "plan": {"key": "p1", "name": "Outside", "starts": "2027-01-01", "ends": "2027-12-31"},
+                    "capabilities": caps,
+                    "teams": [{"key": "alpha", "name": "Alpha"}],
+                }
+            ),
+        )
+
+
+# file, survey, detected format, rows; each a real export (or a documented re-encoding of one), see the README there
+OUTSIDE = [
+    ("google_forms_hotdog.csv", "google_hotdog", "google", 20),
+    ("qualtrics_sample_3header.csv", "qualtrics_sample", "qualtrics", 1),
+    ("qualtrics_matrix_3header.csv", "qualtrics_matrix", "qualtrics", 5),
+    ("qualtrics_legacy_2header.csv", "qualtrics_sample", "qualtrics", 1),
+    ("surveymonkey_style_2header.csv", "surveymonkey_steak", "surveymonkey", 23),
+    ("surveymonkey_starwars_cp1252.csv", "surveymonkey_starwars", "surveymonkey", 30),
+    ("google_forms_hotdog_semicolon_derived.csv", "google_hotdog", "google", 20),
+    ("qualtrics_matrix_utf16_derived.csv", "qualtrics_matrix", "qualtrics", 5),
+]
+
+
+@pytest.mark.parametrize(("file", "survey", "fmt", "rows"), OUTSIDE)
+def test_every_outside_export_imports_then_re_exports_and_re_imports_identically(engine, file, survey, fmt, rows):
+    outside_plan(engine)
+    make_wave(engine, "w", survey, surveys_dir=TEST_SURVEYS)
+    report = run_import(engine, "w", (EXPORTS / file).read_bytes(), file)
+    assert (report.format, report.rows, report.new) == (fmt, rows, rows)
+    questions = [q for q in ("year", "sandwich", "q1", "q2", "agreement", "recoded", "tagged", "lottery", "steak",
+                             "smoke", "seen", "fan", "view", "shot_first")]  # fmt: skip
+    before = {q: answers_of(engine, q) for q in questions}
+    assert sum(map(len, before.values())) > 0
+    for n, kind in enumerate(("csv", "xlsx")):
+        with read_session(engine) as session:
+            exported = imports.export_responses(session, wave_key="w", kind=kind)
+        make_wave(engine, f"copy{n}", survey, surveys_dir=TEST_SURVEYS)
+        again = run_import(engine, f"copy{n}", exported, f"w.{kind}")
+        assert (again.format, again.new) == ("native", report.new - report.empty_rows)
+    after = {q: answers_of(engine, q) for q in questions}
+    assert after == {q: before[q] * 3 for q in questions}
+
+
+def test_the_star_wars_export_in_windows_1252_imports_every_answer_and_unfamiliar_as_no_answer(engine):
+    raw = (EXPORTS / "surveymonkey_starwars_cp1252.csv").read_bytes()
+    table = list(csv.reader(io.StringIO(raw.decode("cp1252"), newline="")))
+    outside_plan(engine)
+    make_wave(engine, "w", "surveymonkey_starwars", surveys_dir=TEST_SURVEYS)
+    report = run_import(engine, "w", raw, "StarWars.csv")
+    assert (report.format, report.new, report.unknown) == ("surveymonkey", 30, [])
+    scale = {"Very unfavorably": 1, "Somewhat unfavorably": 2, "Neither favorably nor unfavorably (neutral)": 3,
+             "Somewhat favorably": 4, "Very favorably": 5}  # fmt: skip
+    columns = {table[1].index(name): key for key, name in CHARACTERS.items()}
+    expected = [
+        (key, float(scale[row[i]]), None) for row in table[2:] for i, key in sorted(columns.items()) if row[i] in scale
+    ]
+    assert answers_of(engine, "view") == expected
+    assert sum(row[i] == "Unfamiliar (N/A)" for row in table[2:] for i in columns) == 6  # stored as no answer
+    assert [t for _, _, t in answers_of(engine, "shot_first")] == [row[29] for row in table[2:] if row[29]]
