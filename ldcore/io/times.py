@@ -22,7 +22,8 @@ ORDERS = (DAY_FIRST, MONTH_FIRST)
 ZONES = {
     "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "bst": 1, "ist": 5.5, "cet": 1, "cest": 2, "met": 1,
     "mest": 2, "eet": 2, "eest": 3, "msk": 3, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6,
-    "pst": -8, "pdt": -7, "akst": -9, "akdt": -8, "hst": -10, "aest": 10, "aedt": 11, "jst": 9, "sgt": 8,
+    "pst": -8, "pdt": -7, "ast": -4, "adt": -3, "akst": -9, "akdt": -8, "hst": -10, "aest": 10, "aedt": 11,
+    "jst": 9, "sgt": 8,
 }  # fmt: skip
 _DATE = re.compile(
     r"(?P<a>\d{1,4})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{2,4}),?"

@@ -312,3 +312,18 @@ def test_the_star_wars_export_in_windows_1252_imports_every_answer_and_unfamilia
     assert answers_of(engine, "view") == expected
     assert sum(row[i] == "Unfamiliar (N/A)" for row in table[2:] for i in columns) == 6  # stored as no answer
     assert [t for _, _, t in answers_of(engine, "shot_first")] == [row[29] for row in table[2:] if row[29]]
+
+
+def test_a_google_sheets_xlsx_is_read_as_google_with_its_date_cells(engine):
+    from openpyxl import Workbook
+
+    build(engine, {"alpha": 1})
+    make_wave(engine)
+    book = Workbook()
+    book.active.append(["Timestamp", "team", f"{GRID} [Negotiation]"])
+    book.active.append([dt.datetime(2025, 4, 24, 10, 9, 22), "alpha", "4 - Advanced"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run_import(engine, "base", buffer.getvalue(), "Form Responses 1.xlsx")
+    assert (report.format, report.new) == ("google", 1)
+    assert times_of(engine) == [dt.datetime(2025, 4, 24, 10, 9, 22)]
