@@ -349,7 +349,7 @@ with tab_import:
             if preview.unmapped:
                 st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
             if preview.metadata:
-                st.caption("Tool metadata, not imported: " + "; ".join(preview.metadata))
+                st.caption("Not answers (ids, emails, times, tool metadata): " + "; ".join(preview.metadata))
             if preview.unknown:
                 verb = "stored as no answer" if options.unknown == "no_answer" else "refuse the import"
                 st.warning(f"Values that are on no scale and among no options ({verb}; choose under Import options):")
@@ -362,7 +362,12 @@ with tab_import:
                 st.caption("Unanswered (stored as no answer): " + ", ".join(f"{k} {v}" for k, v in blanks.items()))
             if preview.without_team:
                 st.caption(f"{preview.without_team} responses have no team (no team column, no roster email).")
-            if st.button(f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new):
+            blocked = preview.date_order == imports.AMBIGUOUS or bool(preview.unknown and options.unknown == "refuse")
+            if blocked:
+                st.caption("Choose under Import options what the warnings above ask before importing.")
+            if st.button(
+                f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new or blocked
+            ):
 
                 def run_import() -> None:
                     with unit_of_work(engine()) as session:

@@ -125,8 +125,7 @@ def test_the_preview_asks_for_the_date_order_and_lists_unknown_values_before_any
     assert unknown.to_dict("records") == [{"column": "proficiency[neg]", "value": "-99", "rows": 2}]
     at.radio(key="import_date_order").set_value("Day first (03/04 = 3 April)").run()
     assert "Times from column 'Timestamp' (day first)." in [c.value for c in at.caption]
-    at.button(key="import_go").click().run()
-    assert any("refuse" in e.value or "-99" in e.value for e in at.error)
+    assert at.button(key="import_go").disabled  # the -99 values would refuse the import
     assert count(engine, Response.id) == 0
     at.radio(key="import_unknown").set_value("Store as no answer").run()
     at.button(key="import_go").click().run()
