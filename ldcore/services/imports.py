@@ -14,7 +14,6 @@ for those: it reports them so the person can choose.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from typing import Any, Literal
 
@@ -271,7 +270,7 @@ def _prepare(
             for key, where in unknown_at.items()
         )  # fmt: skip
     if problems:
-        raise _refuse(sorted(problems, key=_line_of))
+        raise _refuse(problems)
     known = responses.existing_external_ids(session, wave)
     distinct = {r.external_id for r in prepared}
     new = len(distinct - known)
@@ -297,11 +296,6 @@ def _prepare(
         unfinished_imported=options.unfinished,
     )
     return wave, report, prepared
-
-
-def _line_of(problem: tuple[str, str]) -> int:
-    found = re.match(r"line (\d+)", problem[0])
-    return int(found.group(1)) if found else 0
 
 
 def _check_columns(table: Table, mapped: dict, unmapped: list, definition, header: str) -> None:

@@ -266,6 +266,7 @@ def outside_plan(engine) -> None:
 # file, survey, detected format, rows; each a real export (or a documented re-encoding of one), see the README there
 OUTSIDE = [
     ("google_forms_hotdog.csv", "google_hotdog", "google", 20),
+    ("google_forms_cs50_tv_shows.csv", "google_cs50_tv", "google", 40),
     ("qualtrics_sample_3header.csv", "qualtrics_sample", "qualtrics", 1),
     ("qualtrics_matrix_3header.csv", "qualtrics_matrix", "qualtrics", 5),
     ("qualtrics_legacy_2header.csv", "qualtrics_sample", "qualtrics", 1),
@@ -283,7 +284,7 @@ def test_every_outside_export_imports_then_re_exports_and_re_imports_identically
     report = run_import(engine, "w", (EXPORTS / file).read_bytes(), file)
     assert (report.format, report.rows, report.new) == (fmt, rows, rows)
     questions = [q for q in ("year", "sandwich", "q1", "q2", "agreement", "recoded", "tagged", "lottery", "steak",
-                             "smoke", "seen", "fan", "view", "shot_first")]  # fmt: skip
+                             "smoke", "seen", "fan", "view", "shot_first", "title", "genres")]  # fmt: skip
     before = {q: answers_of(engine, q) for q in questions}
     assert sum(map(len, before.values())) > 0
     for n, kind in enumerate(("csv", "xlsx")):
@@ -327,3 +328,23 @@ def test_a_google_sheets_xlsx_is_read_as_google_with_its_date_cells(engine):
     report = run_import(engine, "base", buffer.getvalue(), "Form Responses 1.xlsx")
     assert (report.format, report.new) == ("google", 1)
     assert times_of(engine) == [dt.datetime(2025, 4, 24, 10, 9, 22)]
+
+
+def test_google_forms_checkbox_answers_come_back_as_the_options_ticked(engine):
+    raw = (EXPORTS / "google_forms_cs50_tv_shows.csv").read_bytes()
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    outside_plan(engine)
+    make_wave(engine, "w", "google_cs50_tv", surveys_dir=TEST_SURVEYS)
+    report = run_import(engine, "w", raw, "favorites.csv")
+    assert (report.format, report.new, report.date_order, report.unknown) == ("google", 40, "monthfirst", [])
+    assert [t for _, _, t in answers_of(engine, "title")] == [row[1].strip() for row in table[1:]]
+    expected = [
+        g.strip() for row in table[1:] for g in sorted(row[2].split(","), key=lambda g: OPTIONS.index(g.strip()))
+    ]
+    assert [t for _, _, t in answers_of(engine, "genres")] == expected
+    assert times_of(engine)[:2] == [dt.datetime(2019, 10, 28, 15, 3, 45)] * 2
+
+
+OPTIONS = ["Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
+           "Game-Show", "History", "Horror", "News", "Reality-TV", "Sci-Fi", "Short", "Sports", "Thriller",
+           "War"]  # fmt: skip
