@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "privops"
-down_revision = "0001"
+down_revision = "leaders"
 branch_labels = None
 depends_on = None
 
