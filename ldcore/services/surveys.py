@@ -15,7 +15,8 @@ import hashlib
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Annotated, Any
@@ -471,6 +472,9 @@ def mark_sent(session: Session, *, wave_key: str, emails: Iterable[str], at: dt.
 # --- mail -----------------------------------------------------------------------------------------------------
 
 
+SMTP_MISSING = "SMTP is not configured: add an [smtp] section with at least host and sender to secrets.toml."
+
+
 def smtp_configured(smtp: dict) -> bool:
     return bool(smtp.get("host"))
 
@@ -493,20 +497,28 @@ def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = 
     return message
 
 
-def send_links(smtp: dict, links: list[Link], *, title: str, reminder: bool = False) -> tuple[list[str], list[str]]:
-    """Mail each link through the configured SMTP server ([smtp] host, port, username, password, sender,
-    starttls, ssl). Returns (sent, failed) email addresses; a refused recipient does not stop the others."""
+@contextmanager
+def smtp_connection(smtp: dict) -> Iterator[tuple[smtplib.SMTP, str]]:
+    """An open, signed-in connection to the configured SMTP server ([smtp] host, port, username, password, sender,
+    starttls, ssl) and the sender address."""
     if not smtp_configured(smtp):
-        raise Invalid("SMTP is not configured: add an [smtp] section with at least host and sender to secrets.toml.")
+        raise Invalid(SMTP_MISSING)
     host, port = smtp["host"], int(smtp.get("port", 465 if smtp.get("ssl") else 25))
     sender = smtp.get("sender") or smtp.get("username") or "ldalign@localhost"
-    sent, failed = [], []
     client = smtplib.SMTP_SSL(host, port, timeout=30) if smtp.get("ssl") else smtplib.SMTP(host, port, timeout=30)
     with client:
         if smtp.get("starttls"):
             client.starttls(context=ssl.create_default_context())
         if smtp.get("username"):
             client.login(smtp["username"], smtp.get("password", ""))
+        yield client, sender
+
+
+def send_links(smtp: dict, links: list[Link], *, title: str, reminder: bool = False) -> tuple[list[str], list[str]]:
+    """Mail each link through the configured SMTP server. Returns (sent, failed) email addresses; a refused
+    recipient does not stop the others."""
+    sent, failed = [], []
+    with smtp_connection(smtp) as (client, sender):
         for link in links:
             try:
                 client.send_message(invitation_message(link, title=title, sender=sender, reminder=reminder))
