@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ldcore.analytics.trends import BenchmarkRow
 from ldcore.db import plan_version, read_session, wave_version
 from ldcore.schemas import PlanDocument
-from ldcore.services import evidence, impact, imports, plans, roster, surveys
+from ldcore.services import evidence, impact, plans, roster, surveys, trends
 from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
@@ -69,6 +70,26 @@ def _distribution(
 def _prepost(db: str, version: int, plan_key: str) -> evidence.PrePost | None:
     with read_session(engine()) as session:
         return evidence.prepost(session, plan_key=plan_key)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _trends(db: str, version: int, plan_key: str) -> trends.Trends | None:
+    with read_session(engine()) as session:
+        return trends.capability_trends(session, plan_key=plan_key)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _benchmark(db: str, version: int, plan_key: str, wave_key: str, team_key: str) -> list[BenchmarkRow]:
+    with read_session(engine()) as session:
+        return trends.internal_benchmark(session, plan_key=plan_key, wave_key=wave_key, team_key=team_key)
+
+
+def trends_of(plan_key: str) -> trends.Trends | None:
+    return _trends(*_plan_key(plan_key), plan_key)
+
+
+def benchmark(plan_key: str, wave_key: str, team_key: str) -> list[BenchmarkRow]:
+    return _benchmark(*_plan_key(plan_key), plan_key, wave_key, team_key)
 
 
 def heatmap_waves(plan_key: str) -> list[evidence.WaveRef]:
@@ -125,12 +146,6 @@ def _wave_progress(db: str, version: int, wave_key: str) -> tuple[surveys.Respon
         return surveys.response_rates(session, wave_key=wave_key), surveys.non_respondents(session, wave_key=wave_key)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _import_preview(db: str, version: int, wave_key: str, data: bytes, filename: str, fmt: str):
-    with read_session(engine()) as session:
-        return imports.preview_import(session, wave_key=wave_key, data=data, filename=filename, format=fmt)
-
-
 def survey_overview(plan_key: str):
     """The plan's waves, the plan itself, the proposed follow-ups and the roster size."""
     return _survey_overview(*_plan_key(plan_key), plan_key)
@@ -139,11 +154,6 @@ def survey_overview(plan_key: str):
 def wave_progress(wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pending]]:
     """Response rates and the people who have not answered yet."""
     return _wave_progress(*_wave_key(wave_key), wave_key)
-
-
-def import_preview(wave_key: str, data: bytes, filename: str, fmt: str):
-    """What importing the file would do (Invalid if it cannot), once per file and wave version."""
-    return _import_preview(*_wave_key(wave_key), wave_key, data, filename, fmt)
 
 
 def clear() -> None:

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from ldcore.db import read_session
+from ldcore.reporting import delivery
 from ldcore.services import impact, reports, sharing
 from ldcore.ui.state import engine
 
@@ -16,6 +17,12 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")  # emphasis, links, HTML,
 def report_html(plan_key: str) -> str:
     with read_session(engine()) as session:
         return reports.report_html(session, plan_key=plan_key)
+
+
+def report_pack(plan_key: str, fmt: str) -> bytes:
+    """The PDF or PowerPoint pack, rendered when a download button is clicked (not on every rerun)."""
+    with read_session(engine()) as session:
+        return delivery.render_pack(session, plan_key=plan_key, fmt=fmt).content
 
 
 def plain(text: str) -> str:

@@ -1,14 +1,14 @@
 """data versions per plan and wave: an append-only change log replaces the one global counter row
 
 Revision ID: speed
-Revises: 0001
+Revises: imports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "speed"
-down_revision = "0001"
+down_revision = "imports"
 branch_labels = None
 depends_on = None
 
