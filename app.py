@@ -4,7 +4,7 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.services import accounts
-from ldcore.ui import guard
+from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layout="wide")
@@ -81,7 +81,7 @@ else:
             st.caption(section)
             for item in pages:
                 st.page_link(item)
-        st.caption(f"Signed in as **{account.email}** ({account.role})")
+        st.caption(f"Signed in as **{widgets.plain(account.email)}** ({account.role})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             guard.sign_out(account)
             st.rerun()

@@ -32,7 +32,7 @@ measure = right.radio(
 try:
     heat = cache.heatmap(plan_key, wave_key)
 except NotFound as error:
-    st.warning(str(error))
+    st.warning(widgets.plain(error))
     st.stop()
 mark = view.hidden(heat.wave.min_group)
 
@@ -78,14 +78,16 @@ if chosen is not None:
     if any(not g.suppressed for g in groups):
         st.plotly_chart(view.distribution_figure(groups), width="stretch", key="heatmap_drill_chart")
     if hidden_groups:
-        st.caption(f"Not shown ({mark} answers): " + ", ".join(hidden_groups))
+        st.caption(f"Not shown ({mark} answers): " + widgets.plain(", ".join(hidden_groups)))
 
 st.header("Baseline → follow-up")
 result = cache.prepost(plan_key)
 if result is None:
     st.info("No follow-up wave with a baseline yet: the change shows once a follow-up survey has answers.")
     st.stop()
-st.caption(f"{result.baseline.title} ({result.baseline.key}) → {result.followup.title} ({result.followup.key})")
+st.caption(
+    widgets.plain(f"{result.baseline.title} ({result.baseline.key}) → {result.followup.title} ({result.followup.key})")
+)
 overall = [r for r in result.rows if r.team is None]
 if not overall:
     st.info(f"No capability has at least {heat.wave.min_group} answers in both waves yet.")

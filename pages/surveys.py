@@ -81,7 +81,7 @@ with tab_waves:
         st.caption("At +30, +60 and +90 days after each initiative ends.")
         for p in due:
             left, right = st.columns([4, 1])
-            left.write(f"{p.initiative_name}: +{p.days} days, opens {p.opens:%d %b %Y} (`{p.key}`)")
+            left.write(f"{widgets.plain(p.initiative_name)}: +{p.days} days, opens {p.opens:%d %b %Y} (`{p.key}`)")
             if right.button("Create", key=f"propose:{p.key}", disabled=not baselines):
                 fields = {
                     "plan": plan_key,
@@ -98,7 +98,7 @@ with tab_waves:
                     with guard.transaction("editor") as (session, _):
                         surveys.create_wave(session, wave=fields, actor=me.email)
 
-                if _run(create, f"Created follow-up wave {p.key}."):
+                if _run(create, f"Created follow-up wave {widgets.plain(p.key)}."):
                     st.rerun()
 
     st.subheader("New wave")
@@ -136,7 +136,7 @@ with tab_waves:
             with guard.transaction("editor") as (session, _):
                 surveys.create_wave(session, wave=fields, actor=me.email)
 
-        if _run(create_wave, f"Created wave {key}."):
+        if _run(create_wave, f"Created wave {widgets.plain(key)}."):
             st.rerun()
 
 with tab_invite:
@@ -166,7 +166,7 @@ with tab_invite:
                     with guard.transaction("editor") as (session, _):
                         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
                     if failed:
-                        st.warning(f"The mail server refused: {', '.join(failed)}")
+                        st.warning(widgets.plain(f"The mail server refused: {', '.join(failed)}"))
 
             _run(issue, "Personal links created for everyone not invited before.")
         if c2.button("Send reminders", key="remind_button"):
@@ -302,12 +302,13 @@ with tab_import:
                 pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
             )
             if preview.unmapped:
-                st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
+                st.warning(widgets.plain("Not imported (no matching question): " + "; ".join(preview.unmapped)))
             if preview.metadata:
-                st.caption("Tool metadata, not imported: " + "; ".join(preview.metadata))
+                st.caption(widgets.plain("Tool metadata, not imported: " + "; ".join(preview.metadata)))
             blanks = {k: v for k, v in preview.blanks.items() if v}
             if blanks:
-                st.caption("Unanswered (stored as no answer): " + ", ".join(f"{k} {v}" for k, v in blanks.items()))
+                unanswered = ", ".join(f"{k} {v}" for k, v in blanks.items())
+                st.caption(widgets.plain(f"Unanswered (stored as no answer): {unanswered}"))
             if preview.without_team:
                 st.caption(f"{preview.without_team} responses have no team (no team column, no roster email).")
             if st.button(f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new):

@@ -6,8 +6,6 @@ page's live fragment polls the same version (one primary-key read) and reruns th
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -17,7 +15,6 @@ from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
 MAX_ENTRIES = 16
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")  # emphasis, links, HTML, directives, :icons:
 
 
 def version() -> int:
@@ -41,11 +38,6 @@ def executive_view(plan_key: str, at_version: int) -> impact.Executive:
 def report_html(plan_key: str) -> str:
     with read_session(engine()) as session:
         return reports.report_html(session, plan_key=plan_key)
-
-
-def plain(text: str) -> str:
-    """Free text made safe to put in a markdown element: every markdown character shown as itself."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def tile_delta(tile: impact.KpiTile) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -11,6 +13,19 @@ from ldcore.services import plans
 from ldcore.ui.state import engine
 
 PLAN_KEY = "ldalign_plan"
+# Inline markdown (emphasis, code, links and images, HTML, tables, strikethrough, LaTeX; an escaped "[" also breaks
+# Streamlit's :red[...] directives); a bare address that would become a link (http://, www.); a list marker at the
+# start of the text.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$]|:(?=//)|(?<=\bwww)\.)", re.IGNORECASE)
+BLOCK_START = re.compile(r"^(\s*\d{0,9})([-+.)])(?=\s|$)")
+
+
+def plain(text: object) -> str:
+    """User-supplied text (a plan, wave or team name, a message quoting one) made safe for any element that renders
+    markdown (titles, captions, messages, widget labels, metrics): every markdown character shows as itself, so no
+    link, image, colour or emphasis; one line."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+    return BLOCK_START.sub(r"\1\\\2", escaped)
 
 
 def plan_picker(label: str = "Plan") -> str | None:
@@ -32,9 +47,9 @@ def plan_picker(label: str = "Plan") -> str | None:
 
 def show_problems(error: Invalid) -> None:
     """An error, then one line per refused field, so the person sees exactly what to fix."""
-    st.error(str(error) if not error.problems else "Please fix the fields below; nothing was saved.")
+    st.error(plain(error) if not error.problems else "Please fix the fields below; nothing was saved.")
     for path, message in error.problems:
-        st.error(f"**{path or 'form'}**: {message}" if path else message)
+        st.error(f"**{plain(path)}**: {plain(message)}" if path else plain(message))
 
 
 def money(value: float | None) -> str:
