@@ -23,9 +23,11 @@ PAGES = {
     "Evidence": [
         ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
         ("pages/executive.py", "Executive view", ":material/insights:", "viewer"),
+        ("pages/comments.py", "What people wrote", ":material/forum:", "editor"),
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/privacy.py", "Privacy", ":material/privacy_tip:", "admin"),
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.

@@ -6,9 +6,10 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.errors import LDAlignError
+from ldcore.reporting import delivery, pdf
 from ldcore.services import accounts, reports, sharing
+from ldcore.ui import cache, guard, widgets
 from ldcore.ui import executive as ex
-from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 POLL_SECONDS = 2
@@ -91,6 +92,14 @@ if view.gap_closure:
 else:
     st.info("No follow-up survey with a baseline yet: this fills in once people answer the follow-up.")
 
+skills = cache.trends_of(plan_key)
+if skills is not None and any(len(s.points) > 1 for s in skills.series if s.team is None):
+    st.subheader("Skills over time")
+    st.caption(
+        "All teams large enough to report, in the baseline and each follow-up survey, with a 95% confidence band."
+    )
+    st.plotly_chart(reports.skills_trend_figure(skills), width="stretch", key="executive_skills_trend")
+
 st.header("From learning to results")
 st.caption(
     "For each program: reaction, learning, behaviour on the job, business results, return. "
@@ -112,7 +121,9 @@ with st.expander("How the return was worked out"):
             if effect.observations:
                 st.dataframe(ex.observations_table(effect), hide_index=True, width="stretch")
 
-st.download_button(
+st.header("Take it into the room")
+downloads = st.columns(3)
+downloads[0].download_button(
     "Download the report (HTML)",
     data=lambda: ex.report_html(plan_key),
     file_name=f"ld-align-{plan_key}.html",
@@ -120,6 +131,25 @@ st.download_button(
     on_click="ignore",
     key="executive_download",
 )
+downloads[1].download_button(
+    "Download the slides (PowerPoint)",
+    data=lambda: ex.report_pack(plan_key, "pptx"),
+    file_name=f"ld-align-{plan_key}.pptx",
+    mime=delivery.FORMATS["pptx"],
+    on_click="ignore",
+    key="executive_download_pptx",
+)
+downloads[2].download_button(
+    "Download the report (PDF)",
+    data=lambda: ex.report_pack(plan_key, "pdf"),
+    file_name=f"ld-align-{plan_key}.pdf",
+    mime=delivery.FORMATS["pdf"],
+    on_click="ignore",
+    disabled=not pdf.available(),
+    help=None if pdf.available() else pdf.CHROMIUM_MISSING,
+    key="executive_download_pdf",
+)
+st.caption("Each file is prepared when you click, from the figures on this page; the PDF takes a few seconds.")
 
 if access.account is not None and accounts.has_role(access.account, "admin"):
     st.header("Share links")
