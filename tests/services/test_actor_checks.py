@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import AccessDenied
 from ldcore.models import AuditEvent, Base
-from ldcore.services import accounts, intake, kpis, roster, sharing, surveys
+from ldcore.services import accounts, intake, kpis, privacy, roster, sharing, surveys
 from tests.services.survey_support import BASE, build, make_wave
 
 ACTOR = "actor@example.org"
@@ -137,6 +137,12 @@ WRITES = [
         "revoke a share link",
         "admin",
         lambda s, a: sharing.revoke_share_link(s, link_id=1, actor=a),
+    ),
+    (
+        "privacy",
+        "erase a person",
+        "admin",
+        lambda s, a: privacy.erase_person(s, email="alpha0@example.org", answers="delete", actor=a),
     ),
     (
         "admin",
