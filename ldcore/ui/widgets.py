@@ -13,11 +13,13 @@ from ldcore.services import plans
 from ldcore.ui.state import engine
 
 PLAN_KEY = "ldalign_plan"
-# Inline markdown (emphasis, code, links and images, HTML, tables, strikethrough, LaTeX; an escaped "[" also breaks
-# Streamlit's :red[...] directives); a bare address that would become a link (http://, www.); a list marker at the
-# start of the text.
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$]|:(?=//)|(?<=\bwww)\.)", re.IGNORECASE)
+# Inline markdown (emphasis, code, links and images, HTML, tables, strikethrough, LaTeX) and Streamlit's
+# directives (:red[...], :material/icon:); a list marker at the start of the text.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$]|:(?=[A-Za-z]))")
 BLOCK_START = re.compile(r"^(\s*\d{0,9})([-+.)])(?=\s|$)")
+# Bare addresses (http://…, www.…) become links even when escaped: an invisible word joiner breaks them up.
+BARE_ADDRESS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -25,6 +27,7 @@ def plain(text: object) -> str:
     markdown (titles, captions, messages, widget labels, metrics): every markdown character shows as itself, so no
     link, image, colour or emphasis; one line."""
     escaped = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+    escaped = BARE_ADDRESS.sub(WORD_JOINER, escaped)
     return BLOCK_START.sub(r"\1\\\2", escaped)
 
 

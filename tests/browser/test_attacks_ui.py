@@ -111,7 +111,21 @@ def leak():
 
 
 def injected(port: int) -> str:
-    return f"**bold** ![x](http://127.0.0.1:{port}/leak.png) [link](http://evil)"
+    return f"**bold** ![x](http://127.0.0.1:{port}/leak.png) [link](http://evil) :red[alarm] http://evil.example/x"
+
+
+def injected_elements(port: int) -> str:
+    """An image or a link the injected name would make, had it been rendered as markdown (a heading's own anchor,
+    "#bold-x-http-…", is Streamlit's)."""
+    return (
+        f"img[src*='leak'], a[href*='evil']:not([href^='#']), a[href*=':{port}'], "
+        "a[href='http://127.0.0.1'], a[href='http://127.0.0.1/']"
+    )
+
+
+def shown(locator) -> str:
+    """The text a person reads (without the invisible word joiners that keep addresses from becoming links)."""
+    return locator.inner_text().replace("\u2060", "").strip()
 
 
 def test_names_with_markdown_show_as_typed_and_call_no_address_on_any_page(live, leak, page, browser):
@@ -142,17 +156,18 @@ def test_names_with_markdown_show_as_typed_and_call_no_address_on_any_page(live,
     for url_path in ["", "intake", "alignment", "surveys", "heatmap", "executive"]:
         open_page(page, live.url, url_path)
         assert_no_exception(page)
-        assert page.locator("main img[src*='leak'], main a[href^='http://evil']").count() == 0, url_path
+        made = page.locator(injected_elements(leak.port))
+        assert made.count() == 0, (url_path, [made.nth(i).evaluate("e => e.outerHTML") for i in range(made.count())])
     open_page(page, live.url, "")
-    expect(page.get_by_text(f"{name}: 01 Jan 2027 – 31 Dec 2027")).to_be_visible()
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text="01 Jan 2027")
+    assert shown(caption) == f"{name}: 01 Jan 2027 – 31 Dec 2027"
 
     respondent = browser.new_context().new_page()
     respondent.on("request", lambda request: requested.append(request.url))
     respondent.goto(respond_link)
     wait_for_app(respondent)
-    expect(respondent.get_by_role("heading", name=name)).to_be_visible()
-    expect(respondent.get_by_text(name).first).to_be_visible()
-    assert respondent.locator("img[src*='leak'], a[href^='http://evil']").count() == 0
+    assert shown(respondent.locator("h1").first) == name
+    assert respondent.locator(injected_elements(leak.port)).count() == 0
     respondent.context.close()
 
     assert [u for u in requested if f":{leak.port}/" in u or "evil" in u] == []
