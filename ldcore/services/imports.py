@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ldcore.errors import Invalid
 from ldcore.io import exports
 from ldcore.io.mapping import Matcher, convert
-from ldcore.io.tables import Table, normalise, read_table
+from ldcore.io.tables import Table, delimiter_hint, normalise, read_table
 from ldcore.models import Person, SurveyWave, Team
 from ldcore.services import audit, responses, surveys
 
@@ -37,6 +37,7 @@ class ImportReport(BaseModel):
 
     wave: str
     format: str
+    read_as: str
     rows: int
     new: int
     duplicates: int
@@ -53,6 +54,7 @@ class ImportReport(BaseModel):
         lines = [
             f"{self.format} file, {self.rows} rows: {verb} {self.new} new responses into {self.wave}; "
             f"{self.duplicates} already there; {self.empty_rows} rows without any answer skipped",
+            f"{self.read_as}",
             f"mapped columns: {len(self.mapping)}",
         ]
         if self.unmapped:
@@ -118,6 +120,7 @@ def _prepare(
     emails = {_cell(cells, email_column.index).lower() for _, cells in table.rows} if email_column else set()
     people = {p.email: p for p in session.scalars(select(Person).where(func.lower(Person.email).in_(emails - {""})))}
     cap_keys = [c.key for c in caps]
+    place, read_as = table.reading.place, f"the file was read as {table.reading.described}"
     problems: list[tuple[str, str]] = []
     prepared: list[responses.ImportedResponse] = []
     blanks: Counter[str] = Counter()
@@ -125,7 +128,9 @@ def _prepare(
     empty = without_team = 0
     for (line, cells), external_id in zip(table.rows, table.external_ids(), strict=True):
         if len(cells) > len(table.columns) and any(c.strip() for c in cells[len(table.columns) :]):
-            problems.append((f"line {line}", f"{len(cells)} cells but the header has {len(table.columns)} columns"))
+            problems.append(
+                (place(line), f"{len(cells)} cells but the header has {len(table.columns)} columns ({read_as})")
+            )
             continue
         payload: dict[str, Any] = {}
         column_of: dict[str, str] = {}
@@ -133,7 +138,7 @@ def _prepare(
             text = _cell(cells, index)
             if not text:
                 continue
-            q, where = target.question, f"line {line}, column {by_index[index].header!r}"
+            q, where = target.question, f"{place(line)}, column {by_index[index].header!r}"
             try:
                 value = convert(text, target)
             except ValueError as exc:
@@ -150,9 +155,7 @@ def _prepare(
         try:
             answers = responses.validate_answers(definition, cap_keys, payload, enforce_required=False)
         except Invalid as exc:
-            problems.extend(
-                (column_of.get(k, column_of.get(k.split(".")[0], f"line {line}")), m) for k, m in exc.problems
-            )
+            problems.extend((column_of.get(k, column_of.get(k.split(".")[0], place(line))), m) for k, m in exc.problems)
             continue
         if not answers:
             empty += 1
@@ -161,7 +164,7 @@ def _prepare(
         if team_column is not None and (name := _cell(cells, team_column.index)):
             team = teams.get(normalise(name))
             if team is None:
-                problems.append((f"line {line}, column {team_column.header!r}", f"no team with key or name {name!r}"))
+                problems.append((f"{place(line)}, column {team_column.header!r}", f"no team with key or name {name!r}"))
                 continue
         person = people.get(_cell(cells, email_column.index).lower()) if email_column else None
         team_id = team.id if team else (person.team_id if person else None)
@@ -189,6 +192,7 @@ def _prepare(
     report = ImportReport(
         wave=wave.key,
         format=table.format,
+        read_as=table.reading.read_as,
         rows=len(table.rows),
         new=new,
         duplicates=len(prepared) - new,
@@ -207,7 +211,8 @@ def _check_columns(table: Table, mapped: dict, definition, header: str) -> None:
     if not mapped:
         raise Invalid(
             f"{header}: no column matches a question of this wave (by key or text). "
-            f"Columns: {'; '.join(c.header for c in table.columns if c.role == 'data')[:500]}",
+            f"Columns: {'; '.join(c.header for c in table.columns if c.role == 'data')[:500]}"
+            + delimiter_hint([c.header for c in table.columns], table.reading),
             [(header, "no column matches a question")],
         )
     asked = {t.question.key for t in mapped.values()}

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, StrictStr, ValidationError
 from pydantic import create_model as pydantic_model
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,8 @@ OPEN_LINK_NOTE = (
     "Please answer once."
 )
 MAX_TEXT = 10_000
+IMPORT_CHUNK = 1_000
+NO_VALUE = {"capability_id": None, "item": None, "value_num": None, "value_text": None}  # one shape per INSERT
 
 
 class LinkRefused(LDAlignError):
@@ -446,26 +448,42 @@ def store_imported(session: Session, *, wave: SurveyWave, responses: list[Import
     definition = wave_definition(wave)
     _, cap_ids = _capability_ids(session, wave)
     seen = existing_external_ids(session, wave)
-    added = 0
+    new = []
     for r in responses:
-        if r.external_id in seen:
-            continue
-        seen.add(r.external_id)
-        response = Response(
-            wave_id=wave.id,
-            team_id=r.team_id,
-            person_id=None if wave.anonymity == "anonymous" else r.person_id,
-            source="import",
-            external_id=r.external_id,
-            submitted_at=_stamp(wave, r.submitted_at or utcnow()),
-        )
-        response.answers = [
-            Answer(wave_id=wave.id, team_id=r.team_id, **row) for row in answer_rows(definition, cap_ids, r.answers)
-        ]
-        session.add(response)
-        added += 1
-    session.flush()
-    return added, len(responses) - added
+        if r.external_id not in seen:
+            seen.add(r.external_id)
+            new.append(r)
+    for start in range(0, len(new), IMPORT_CHUNK):
+        _insert_imported(session, wave, definition, cap_ids, new[start : start + IMPORT_CHUNK])
+    return len(new), len(responses) - len(new)
+
+
+def _insert_imported(
+    session: Session, wave: SurveyWave, definition: SurveyDefinition, cap_ids: dict[str, int], chunk: list
+) -> None:
+    """A chunk of responses as two multi-row INSERTs, without ORM objects: an import of any size holds one chunk
+    of rows in memory, not an object per answer."""
+    ids = session.scalars(
+        insert(Response).returning(Response.id, sort_by_parameter_order=True),
+        [
+            {
+                "wave_id": wave.id,
+                "team_id": r.team_id,
+                "person_id": None if wave.anonymity == "anonymous" else r.person_id,
+                "source": "import",
+                "external_id": r.external_id,
+                "submitted_at": _stamp(wave, r.submitted_at or utcnow()),
+            }
+            for r in chunk
+        ],
+    ).all()
+    answers = [
+        {**NO_VALUE, **row, "response_id": response_id, "wave_id": wave.id, "team_id": r.team_id}
+        for response_id, r in zip(ids, chunk, strict=True)
+        for row in answer_rows(definition, cap_ids, r.answers)
+    ]
+    if answers:
+        session.execute(insert(Answer), answers)
 
 
 # --- reading answers back (exports) ---------------------------------------------------------------------------
