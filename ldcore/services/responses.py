@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
+from ldcore.schemas import NUL_REFUSED, nul_path
 from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
 from ldcore.survey_defs import NOT_APPLICABLE, Question, SurveyDefinition
 
@@ -165,6 +166,9 @@ def validate_answers(
     enforce_required: bool = True,
 ) -> dict[str, Any]:
     """The answers, checked against the definition; `Invalid` with (question key, message) per problem."""
+    if (path := nul_path(answers)) is not None:
+        where = ".".join(str(p) for p in path[:2] if isinstance(p, str)) or "answers"
+        raise Invalid(f"Some answers need attention: {where}: {NUL_REFUSED}", [(where, NUL_REFUSED)])
     model = _answers_model(definition.model_dump_json(), tuple(capabilities), enforce_required)
     try:
         validated = model.model_validate(_drop_blanks(answers))
@@ -462,9 +466,10 @@ def _insert_imported(
     session: Session, wave: SurveyWave, definition: SurveyDefinition, cap_ids: dict[str, int], chunk: list
 ) -> None:
     """A chunk of responses as two multi-row INSERTs, without ORM objects: an import of any size holds one chunk
-    of rows in memory, not an object per answer."""
+    of rows in memory, not an object per answer (Core INSERTs: the ORM would insert these row by row)."""
+    into_responses, into_answers = insert(Response.__table__), insert(Answer.__table__)
     ids = session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True),
+        into_responses.returning(Response.__table__.c.id, sort_by_parameter_order=True),
         [
             {
                 "wave_id": wave.id,
@@ -477,13 +482,13 @@ def _insert_imported(
             for r in chunk
         ],
     ).all()
-    answers = [
+    rows = [
         {**NO_VALUE, **row, "response_id": response_id, "wave_id": wave.id, "team_id": r.team_id}
         for response_id, r in zip(ids, chunk, strict=True)
         for row in answer_rows(definition, cap_ids, r.answers)
     ]
-    if answers:
-        session.execute(insert(Answer), answers)
+    if rows:
+        session.execute(into_answers, rows)
 
 
 # --- reading answers back (exports) ---------------------------------------------------------------------------
