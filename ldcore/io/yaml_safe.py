@@ -67,7 +67,7 @@ def load_yaml(text: str, *, source: str) -> Any:
         ) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        code = f"#x{ord(exc.character):04x}" if isinstance(exc.character, str) else "a byte"
+        code = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
         raise Invalid(
             f"{source}: not valid YAML (line {line}): the character {code} is not allowed in a YAML file.",
             [(f"line {line}", "character not allowed")],
