@@ -183,8 +183,8 @@ def read_records(data: bytes | str, *, what: str = "file") -> tuple[list[tuple[i
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise Invalid(
-            f"line {line}: the {what} contains a NUL character, which no text answer can hold; "
-            "export it again as CSV UTF-8.",
+            f"line {line}: the {what} contains a NUL character, which cannot be stored; "
+            "remove it or export the file again as CSV UTF-8.",
             [(f"line {line}", "NUL character")],
         )
     delimiter = _delimiter(text)
@@ -375,7 +375,9 @@ def _xlsx_table(sheet) -> Table:
         if any(len(c) > MAX_CELL for c in cells):
             raise _too_big("cell", f"{MAX_CELL // 1024} KB", where, "shorten it")
         if any("\x00" in c for c in cells):
-            raise Invalid(f"{where}: a cell contains a NUL character, which no answer can hold.", [(where, "NUL")])
+            raise Invalid(
+                f"{where}: a cell contains a NUL character, which cannot be stored; remove it.", [(where, "NUL")]
+            )
         if len(numbered) >= MAX_ROWS + HEADER_ROWS:
             raise _too_big("workbook", f"{MAX_ROWS:,} rows", where, "split it into smaller files")
         numbered.append((n, cells))
