@@ -283,7 +283,9 @@ with tab_import:
         fmt = st.selectbox(
             "Format", ["auto", "native", "google", "msforms", "qualtrics", "surveymonkey"], key="import_format"
         )
-        upload = st.file_uploader("Export file (CSV or XLSX)", type=["csv", "xlsx"], key="import_file")
+        upload = st.file_uploader(
+            "Export file (CSV, tab-separated text or XLSX)", type=["csv", "tsv", "txt", "xlsx"], key="import_file"
+        )
         if upload is not None:
             data = upload.getvalue()
             try:
@@ -298,6 +300,7 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
+            st.caption(f"{preview.read_as}.")
             st.dataframe(
                 pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch"
             )

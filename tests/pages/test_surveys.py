@@ -60,10 +60,8 @@ def test_inviting_offers_the_links_and_rates_hide_small_teams(editor_page, engin
     assert "Not answered yet (8)" in texts(at)
 
 
-def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
-    make_wave(engine)
-    data = b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n"
-    # AppTest cannot upload files; the page's preview and import run on what the uploader returns
+def upload_for_import(monkeypatch, data: bytes) -> None:
+    """AppTest cannot upload files; the page's preview and import run on what the uploader returns."""
     import streamlit as st
 
     class Upload:
@@ -75,6 +73,11 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     real = st.file_uploader
     monkeypatch.setattr(st, "file_uploader", lambda label, **kw: Upload() if kw.get("key") == "import_file"
                         else real(label, **kw))  # fmt: skip
+
+
+def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    upload_for_import(monkeypatch, b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n")
     at = editor_page()
     assert not at.exception
     assert "with 2 rows: 1 new responses, 0 already imported, 1 rows without any answer" in texts(at)
@@ -82,3 +85,12 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     at.button(key="import_go").click().run()
     assert not at.exception
     assert count(engine, Response.id) == 1
+
+
+def test_the_import_preview_says_which_encoding_and_delimiter_the_file_was_read_with(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    data = "response_id;team;proficiency[neg];comments\nr1;alpha;3;très bien\n".encode("cp1252")
+    upload_for_import(monkeypatch, data)
+    at = editor_page()
+    assert not at.exception
+    assert "Read as Windows-1252, semicolon-separated." in [c.value for c in at.caption]
