@@ -408,7 +408,7 @@ def submit_response(
         )
     else:
         team = _open_team(session, wave, team_key)
-        if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= 64 or "\x00" in client_id:
             raise Invalid("This browser could not be recognised; reload the page.", [("client_id", "missing")])
         if _answered_from(session, wave, client_id):
             raise LinkRefused(ALREADY_FROM_BROWSER)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Answer, KpiObservation, Person, Plan, Response
-from ldcore.services import imports, kpis, plans, responses, roster
-from tests.services.survey_support import build, invite, make_wave, plan_document, token_of
+from ldcore.services import imports, kpis, plans, responses, roster, surveys
+from tests.services.survey_support import BASE, build, invite, make_wave, plan_document, token_of
 
 PLAN_YAML = """\
 plan: {key: fy28, name: "FY28", starts: 2028-01-01, ends: 2028-12-31}
@@ -70,6 +70,17 @@ def test_a_nul_in_a_respondents_text_answer_is_refused_next_to_the_question_and_
         answers["comments"] = "fine"
         responses.submit_response(session, token=token_of(link), answers=answers)
     assert count(engine, Response) == 1
+
+
+def test_a_nul_in_an_open_link_browser_id_is_refused_plainly(engine):
+    build(engine, {"alpha": 6})
+    make_wave(engine)
+    with unit_of_work(engine) as session:
+        token = token_of(surveys.create_open_link(session, wave_key="base", base_url=BASE))
+    answers = {"proficiency": {"neg": 3, "coach": 2, "excel": 1}}
+    with pytest.raises(Invalid, match="This browser could not be recognised"), unit_of_work(engine) as session:
+        responses.submit_response(session, open_token=token, answers=answers, team_key="alpha", client_id="b\x00")
+    assert count(engine, Response) == 0
 
 
 def test_a_nul_in_a_kpi_file_or_a_typed_note_is_refused_naming_where(engine):
