@@ -187,38 +187,37 @@ def read_records(data: bytes | str, *, what: str = "file") -> tuple[list[tuple[i
             "remove it or export the file again as CSV UTF-8.",
             [(f"line {line}", "NUL character")],
         )
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reading = Reading(encoding, _delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=reading.delimiter, strict=True)
     out: list[tuple[int, list[str]]] = []
-    rows: dict[int, int] = {}
-    line = 0
+    row = line = 0
     try:
-        for row, record in enumerate(reader, start=1):
-            start, line = line + 1, reader.line_num
+        for record in reader:
+            row, start, line = row + 1, line + 1, reader.line_num
+            if row != start:
+                reading.rows[start] = row
             if not any(cell.strip() for cell in record):
                 continue
-            where = f"row {row} (line {start})" if row != start else f"line {start}"
+            where = reading.place(start)
             if len(record) > MAX_COLUMNS:
                 raise _too_big("row", f"{MAX_COLUMNS:,} columns", where, "remove the columns that are not needed")
             if any(len(cell) > MAX_CELL for cell in record):
                 raise _too_big("cell", f"{MAX_CELL // 1024} KB", where, "shorten it")
             if len(out) >= MAX_ROWS + HEADER_ROWS:
                 raise _too_big(what, f"{MAX_ROWS:,} rows", where, "split it into smaller files")
-            if row != start:
-                rows[start] = row
             out.append((start, record))
     except csv.Error as exc:
-        where = f"line {line + 1}"
+        if row + 1 != line + 1:
+            reading.rows[line + 1] = row + 1
+        where = reading.place(line + 1)
         if "field limit" in str(exc):
             raise _too_big("cell", f"{MAX_CELL // 1024} KB", where, "shorten it") from exc
         if "end of data" in str(exc):
-            reason = (
-                'a quoted cell starting here is never closed (a " is missing), so every later line would be part of it'
-            )
+            reason = 'a quoted cell starting here is never closed (a " is missing), so all later lines would join it'
         else:
             reason = 'a quote ends a cell in the middle (inside a quoted cell write a quote as "")'
         raise Invalid(f"{where}: {reason}.", [(where, reason)]) from exc
-    return out, Reading(encoding, delimiter, rows)
+    return out, reading
 
 
 def unique_headers(header: list[str], *, what: str = "file") -> None:
