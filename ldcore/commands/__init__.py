@@ -23,10 +23,15 @@ def read_input(path: Path) -> bytes:
         raise Invalid(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
-def write_output(text: str, out: Path | None) -> None:
-    """Write a command's result to `--out` (saying so) or to standard output."""
-    if out:
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
+def write_output(content: str | bytes, out: Path | None) -> None:
+    """Write a command's result (text, or a file's bytes) to `--out` (saying so) or to standard output."""
+    if out is None and isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    elif out is None:
+        sys.stdout.write(content)
     else:
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            out.write_bytes(content)
+        else:
+            out.write_text(content, encoding="utf-8")
+        print(f"wrote {out}")
