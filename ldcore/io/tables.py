@@ -252,14 +252,18 @@ def _role(label: str) -> str:
     return "meta" if n in META_COLUMNS else "data"
 
 
-def _assign_roles(columns: list[Column]) -> list[Column]:
-    """The first column of each identifying role takes it; later duplicates are metadata."""
-    taken: set[str] = set()
+def _assign_roles(columns: list[Column], line: int) -> list[Column]:
+    """The first column of each identifying role takes it; a later one of another name is metadata, and one of
+    the same name is refused (which of the two was meant?)."""
+    taken: dict[str, str] = {}
     for column in columns:
         role = next((r for r in (_role(label) for label in column.labels) if r != "data"), "data")
         if role in ("id", "email", "team", "time") and role in taken:
+            if normalise(column.header) == taken[role]:
+                reason = f"the column {column.header!r} appears twice; keep one"
+                raise Invalid(f"line {line}: {reason}.", [(f"line {line}", reason)])
             role = "meta"
-        taken.add(role)
+        taken.setdefault(role, normalise(column.header))
         column.role = role
     return columns
 
@@ -306,7 +310,7 @@ def read_table(data: bytes, *, filename: str = "", format: str = "auto") -> Tabl
     else:
         header = records[0][1]
         columns = [Column(i, h.strip(), [h.strip()]) for i, h in enumerate(header)]
-        table = Table(chosen, _assign_roles(columns), records[1:], header_lines=records[0][0])
+        table = Table(chosen, _assign_roles(columns, records[0][0]), records[1:], header_lines=records[0][0])
     table.reading = reading
     return table
 
@@ -320,7 +324,7 @@ def _qualtrics(records: list[tuple[int, list[str]]]) -> Table:
         text = texts[i].strip() if i < len(texts) else ""
         labels = [tag.strip()] + ([text] if text and text != tag.strip() else [])
         columns.append(Column(i, f"{tag.strip()}: {text}" if len(labels) > 1 else tag.strip(), labels))
-    return Table("qualtrics", _assign_roles(columns), records[skip:], header_lines=records[skip - 1][0])
+    return Table("qualtrics", _assign_roles(columns, records[0][0]), records[skip:], header_lines=records[skip - 1][0])
 
 
 def _surveymonkey(records: list[tuple[int, list[str]]]) -> Table:
@@ -331,7 +335,7 @@ def _surveymonkey(records: list[tuple[int, list[str]]]) -> Table:
         sub = subs[i].strip() if i < len(subs) else ""
         label = current if normalise(sub) in SURVEYMONKEY_SUBLABELS else f"{current} [{sub}]"
         columns.append(Column(i, label, [label]))
-    return Table("surveymonkey", _assign_roles(columns), records[2:], header_lines=records[1][0])
+    return Table("surveymonkey", _assign_roles(columns, records[0][0]), records[2:], header_lines=records[1][0])
 
 
 def _cell(value) -> str:
@@ -373,7 +377,7 @@ def _read_xlsx(data: bytes, format: str = "auto") -> Table:
         return _surveymonkey(numbered)
     header = numbered[0][1]
     columns = [Column(i, h.strip(), [h.strip()]) for i, h in enumerate(header) if h.strip()]
-    return Table(chosen, _assign_roles(columns), numbered[1:], header_lines=numbered[0][0])
+    return Table(chosen, _assign_roles(columns, numbered[0][0]), numbered[1:], header_lines=numbered[0][0])
 
 
 def _xlsx_rows(sheet) -> list[tuple[int, list[str]]]:

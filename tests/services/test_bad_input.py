@@ -234,6 +234,7 @@ CLI_CASES = {
     "deeply nested YAML": ("plan", b"plan: " + b"[" * 5000, "nested more than 50 levels deep"),
     "an unterminated quote": ("responses", b'response_id,comments\nr1,"a\nr2,b\n', "never closed"),
     "a roster header twice": ("roster", b"email,name,team,name\na@example.org,A,alpha,B\n", "column 'name' twice"),
+    "an answers team column twice": ("responses", b"response_id,team,team\nr1,alpha,beta\n", "'team' appears twice"),
     "a YAML key twice": ("plan", PLAN_YAML.replace("priority: 5", "priority: 5\n    priority: 1").encode(), "twice"),
     "costs of 1e308": ("plan", PLAN_YAML.replace("delivery: 1000", "delivery: 1e308").encode(), "must be 0 or"),
     "a response id over 124": (

@@ -248,3 +248,10 @@ def test_very_deep_yaml_is_refused_without_a_recursion_error():
         load_yaml("a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)), source="p.yaml")
     with pytest.raises(Invalid, match="nested more than 50 levels"):
         load_yaml("[" * 100_000, source="p.yaml")
+
+
+def test_an_identifying_column_named_twice_is_refused_while_two_different_time_columns_are_fine():
+    with pytest.raises(Invalid, match=r"^line 1: the column 'Team' appears twice; keep one\.$"):
+        read_table(b"response_id,team,Team\nr1,alpha,beta\n")
+    table = read_table(b"Timestamp,submitted_at,comments\n2025-01-01,2025-01-02,x\n")
+    assert [c.role for c in table.columns] == ["time", "meta", "data"]
