@@ -331,6 +331,7 @@ with tab_roster:
         if _run(import_people, "Roster imported."):
             r = st.session_state["roster_result"]
             st.write(f"{r.created} new, {r.updated} updated ({r.moved} changed team), {r.unchanged} unchanged.")
+            st.caption(f"{r.read_as}.")
 
 with tab_import:
     if not waves:

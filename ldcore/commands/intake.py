@@ -30,6 +30,7 @@ def cmd_kpi_import(args: argparse.Namespace, engine) -> int:
         print(f"error: nothing imported: {len(preview.problems)} bad row(s)", file=sys.stderr)
         return 2
     summary = f"{preview.new} new, {preview.replaced} replaced, {preview.unchanged} already recorded"
+    print(preview.read_as)
     if args.dry_run:
         print(f"dry run: {len(preview.rows)} rows are valid ({summary}); nothing was written")
         return 0

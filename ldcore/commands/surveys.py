@@ -124,7 +124,7 @@ def cmd_roster_import(args: argparse.Namespace, engine) -> int:
         result = roster.import_roster(session, data=read_input(args.file))
     print(
         f"roster imported: {result.created} new, {result.updated} updated ({result.moved} changed team), "
-        f"{result.unchanged} unchanged"
+        f"{result.unchanged} unchanged\n{result.read_as}"
     )
     return 0
 

@@ -42,6 +42,7 @@ class KpiImportPreview(BaseModel):
     new: int = 0
     replaced: int = 0
     unchanged: int = 0
+    read_as: str = ""  # e.g. "Read as Windows-1252, semicolon-separated"
 
     @property
     def ok(self) -> bool:
@@ -189,8 +190,9 @@ def delete_observation(session: Session, *, plan_key: str, observation_id: int, 
 
 def preview_kpi_csv(session: Session, *, plan_key: str, data: bytes) -> KpiImportPreview:
     """Parse and check a CSV without writing: every bad row is reported with its line number and reason."""
-    parsed, problems = _parse_csv(data)
+    parsed, problems, read_as = _parse_csv(data)
     preview = _plan_rows(session, plan_key, parsed)
+    preview.read_as = read_as
     preview.problems = sorted(problems + preview.problems, key=lambda p: p.line)
     if not preview.problems and not preview.rows:
         preview.problems = [RowProblem(line=1, reason="the file has a header but no data rows")]
@@ -219,7 +221,7 @@ def _count_rows(n: int) -> str:
 # --- parsing and checking -------------------------------------------------------------------------------------
 
 
-def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem]]:
+def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem], str]:
     records, reading = read_records(data)
     if not records:
         raise Invalid("The file is empty; it needs a header row: kpi,date,value[,team,note].")
@@ -252,7 +254,7 @@ def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowPr
             problems.append(RowProblem(line=line, reason=reason))
         elif row is not None:
             rows.append((line, row))
-    return rows, problems
+    return rows, problems, reading.read_as
 
 
 def _row(cells: dict[str, str]) -> tuple[str | None, ObservationIn | None]:

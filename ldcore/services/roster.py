@@ -50,6 +50,7 @@ class RosterResult(BaseModel):
     updated: int
     moved: int
     unchanged: int
+    read_as: str  # e.g. "Read as Windows-1252, semicolon-separated"
 
 
 def _team_lookup(session: Session) -> dict[str, Team]:
@@ -59,8 +60,9 @@ def _team_lookup(session: Session) -> dict[str, Team]:
     return lookup
 
 
-def parse_roster(session: Session, data: bytes | str) -> list[tuple[RosterRow, Team]]:
-    """Every row validated and its team found; `Invalid` listing every bad line otherwise."""
+def parse_roster(session: Session, data: bytes | str) -> tuple[list[tuple[RosterRow, Team]], str]:
+    """Every row validated and its team found, and how the file was read; `Invalid` listing every bad line
+    otherwise."""
     records, reading = read_records(data, what="roster")
     header = [h.strip().lower() for h in (records[0][1] if records else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -112,12 +114,12 @@ def parse_roster(session: Session, data: bytes | str) -> list[tuple[RosterRow, T
         )
     if not rows:
         raise Invalid("The roster has no rows; nothing was imported.")
-    return rows
+    return rows, reading.read_as
 
 
 def import_roster(session: Session, *, data: bytes | str, actor: str = "cli") -> RosterResult:
     """Create or update every person of the file, in the caller's transaction (all or nothing)."""
-    rows = parse_roster(session, data)
+    rows, read_as = parse_roster(session, data)
     emails = [row.email for row, _ in rows]
     existing = {p.email: p for p in session.scalars(select(Person).where(func.lower(Person.email).in_(emails))).all()}
     created = updated = moved = unchanged = 0
@@ -146,7 +148,7 @@ def import_roster(session: Session, *, data: bytes | str, actor: str = "cli") ->
         updated += 1
     session.flush()
     audit.record(session, actor=actor, action="roster.import", entity="person", created=created, updated=updated)
-    return RosterResult(created=created, updated=updated, moved=moved, unchanged=unchanged)
+    return RosterResult(created=created, updated=updated, moved=moved, unchanged=unchanged, read_as=read_as)
 
 
 def roster_size(session: Session) -> int:

@@ -194,6 +194,20 @@ def test_a_utf16_tab_separated_unicode_text_file_imports(engine):
     assert (report.read_as, report.new) == ("Read as UTF-16 LE, tab-separated", 1)
 
 
+def test_a_windows_1252_semicolon_roster_and_a_utf16_kpi_file_are_read_and_say_how(engine):
+    with_kpi(engine)
+    data = "email;name;team\nzoe@example.org;Zoë Lefèvre;sales\n".encode("cp1252")
+    with unit_of_work(engine) as session:
+        result = roster.import_roster(session, data=data)
+    assert (result.created, result.read_as) == (1, "Read as Windows-1252, semicolon-separated")
+    with read_session(engine) as session:
+        assert session.scalars(select(Person.name)).all() == ["Zoë Lefèvre"]
+    kpi_file = b"\xfe\xff" + "kpi\tdate\tvalue\tnote\nwin\t2028-02-01\t21\tété\n".encode("utf-16-be")
+    with read_session(engine) as session:
+        preview = kpis.preview_kpi_csv(session, plan_key="fy28", data=kpi_file)
+    assert (preview.ok, preview.read_as, preview.rows[0].note) == (True, "Read as UTF-16 BE, tab-separated", "été")
+
+
 def test_a_file_read_with_the_wrong_delimiter_is_refused_saying_so(engine):
     with_wave(engine)
     with pytest.raises(Invalid, match=r"The header was read as one column \(UTF-8, comma-separated\)"):
@@ -250,6 +264,21 @@ COMMANDS = {
     "responses": ["responses", "import", "{file}", "--wave", "base"],
     "plan": ["plan", "import", "{file}"],
 }
+
+
+def test_the_command_line_says_how_a_roster_and_a_kpi_file_were_read(engine, db_url, tmp_path):
+    with_kpi(engine)
+    people = tmp_path / "people.csv"
+    people.write_bytes("email;name;team\nzoe@example.org;Zoë;sales\n".encode("cp1252"))
+    result = ldalign(db_url, "roster", "import", str(people))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "Read as Windows-1252, semicolon-separated"
+    values = tmp_path / "values.txt"
+    values.write_bytes(b"\xff\xfe" + "kpi\tdate\tvalue\nwin\t2028-02-01\t21\n".encode("utf-16-le"))
+    result = ldalign(db_url, "kpi", "import", str(values), "--plan", "fy28")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Read as UTF-16 LE, tab-separated"
+    assert count(engine, KpiObservation) == 1
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
