@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Answer, KpiObservation, Person, Plan, Response
-from ldcore.services import imports, kpis, plans, responses, roster, surveys
+from ldcore.services import accounts, imports, kpis, plans, responses, roster, surveys
 from tests.services.survey_support import BASE, build, invite, make_wave, plan_document, token_of
 
 PLAN_YAML = """\
@@ -81,6 +81,14 @@ def test_a_nul_in_an_open_link_browser_id_is_refused_plainly(engine):
     with pytest.raises(Invalid, match="This browser could not be recognised"), unit_of_work(engine) as session:
         responses.submit_response(session, open_token=token, answers=answers, team_key="alpha", client_id="b\x00")
     assert count(engine, Response) == 0
+
+
+def test_a_nul_in_a_sign_in_email_is_a_failed_sign_in_not_a_database_error(engine):
+    with unit_of_work(engine) as session:
+        accounts.create_account(session, email="ed@example.org", role="editor", password="a-long-password-1")
+    with unit_of_work(engine) as session:
+        assert accounts.authenticate(session, email="ed@example.org\x00", password="a-long-password-1") is None
+        assert accounts.authenticate(session, email="ed@example.org", password="a-long-password-1") is not None
 
 
 def test_a_nul_in_a_kpi_file_or_a_typed_note_is_refused_naming_where(engine):
