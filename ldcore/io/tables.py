@@ -82,14 +82,14 @@ class Column:
     role: str = "data"  # id | email | team | time | meta | data
 
 
+@dataclass
 class Reading:
     """How a file was read: its encoding and delimiter (to say so in a preview), and the spreadsheet row of each
     record that does not start on the line of the same number (a cell with line breaks spans several lines)."""
 
-    def __init__(self, encoding: str, delimiter: str = "", rows: dict[int, int] | None = None):
-        self.encoding = encoding
-        self.delimiter = delimiter
-        self.rows = rows or {}
+    encoding: str
+    delimiter: str = ""  # none for a workbook
+    rows: dict[int, int] = field(default_factory=dict)
 
     @property
     def described(self) -> str:
