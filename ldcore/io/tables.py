@@ -210,7 +210,7 @@ def read_records(data: bytes | str, *, what: str = "file") -> tuple[list[tuple[i
                 raise _too_big(what, f"{MAX_ROWS:,} rows", where, "split it into smaller files")
             out.append((start, record))
     except csv.Error as exc:
-        if row + 1 != line + 1:
+        if row != line:  # the record that failed is row + 1, starting on line + 1
             reading.rows[line + 1] = row + 1
         where = reading.place(line + 1)
         if "field limit" in str(exc):
@@ -226,11 +226,15 @@ def read_records(data: bytes | str, *, what: str = "file") -> tuple[list[tuple[i
 def unique_headers(header: list[str], *, what: str = "file") -> None:
     """Refuse a header naming a column twice: which of the two would count?"""
     seen: set[str] = set()
-    twice = [h for h in (normalise(h) for h in header) if h and (h in seen or seen.add(h))]
+    twice: list[str] = []
+    for name in (normalise(h) for h in header):
+        if name and name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
     if twice:
         raise Invalid(
-            f"line 1: the {what} names the column {', '.join(repr(t) for t in dict.fromkeys(twice))} twice; keep one.",
-            [("line 1", f"column {t!r} twice") for t in dict.fromkeys(twice)],
+            f"line 1: the {what} names the column {', '.join(repr(t) for t in twice)} twice; keep one.",
+            [("line 1", f"column {t!r} twice") for t in twice],
         )
 
 
