@@ -152,6 +152,7 @@ with entry:
                 f"{len(preview.rows)} rows are valid: {preview.new} new, {preview.replaced} replace a value of the "
                 f"same day, {preview.unchanged} are already recorded."
             )
+            st.caption(f"{preview.read_as}.")
             st.dataframe(pd.DataFrame([r.model_dump() for r in preview.rows[:200]]), hide_index=True, width="stretch")
             st.button(
                 f"Import {len(preview.rows)} rows",

@@ -331,6 +331,7 @@ with tab_roster:
         if _run(import_people, "Roster imported."):
             r = st.session_state["roster_result"]
             st.write(f"{r.created} new, {r.updated} updated ({r.moved} changed team), {r.unchanged} unchanged.")
+            st.caption(f"{r.read_as}.")
 
 with tab_import:
     if not waves:
@@ -340,7 +341,9 @@ with tab_import:
         fmt = st.selectbox(
             "Format", ["auto", "native", "google", "msforms", "qualtrics", "surveymonkey"], key="import_format"
         )
-        upload = st.file_uploader("Export file (CSV or XLSX)", type=["csv", "xlsx"], key="import_file")
+        upload = st.file_uploader(
+            "Export file (CSV, tab-separated text or XLSX)", type=["csv", "tsv", "txt", "xlsx"], key="import_file"
+        )
         if upload is not None:
             data = upload.getvalue()
             options = _import_options()
@@ -356,6 +359,7 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
+            st.caption(f"{preview.read_as}.")
             if preview.date_order == imports.AMBIGUOUS:
                 st.warning(
                     widgets.plain(

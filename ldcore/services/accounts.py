@@ -104,7 +104,9 @@ def _keep_an_admin(session: Session) -> None:
 
 
 def authenticate(session: Session, *, email: str, password: str) -> AccountOut | None:
-    account = session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    email = email.strip().lower()
+    # a NUL is in no stored address, and Postgres refuses it in a query: an unknown account, not an error page
+    account = None if "\x00" in email else session.scalar(select(Account).where(Account.email == email))
     try:
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
