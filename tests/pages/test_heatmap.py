@@ -196,3 +196,4 @@ def test_paired_rows_show_t_df_and_the_paired_means_and_applied_gets_its_own_bef
     tables = [d.value for d in at.dataframe if "test" in d.value.columns]
     assert len(tables) == 2 and tables[1].iloc[0]["test"] == "paired t"
     assert "Before → after for the per-capability questions both waves asked" in texts(at)
+    assert "In the last 30 days, how often did you apply each capability on the job?" in texts(at)
