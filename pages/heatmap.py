@@ -146,7 +146,7 @@ else:
 likert = [r for r in result.likert if show_teams or r.team is None]
 if likert:
     st.caption("Before → after for the per-capability questions both waves asked (same tests as proficiency):")
-    for question in dict.fromkeys(r.question for r in likert):
-        st.write(f"**{question}**")
-        chosen = [r for r in likert if r.question == question]
-        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question}")
+    for question in result.likert_questions:
+        st.text(question.name)
+        chosen = [r for r in likert if r.question == question.key]
+        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question.key}")
