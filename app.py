@@ -47,8 +47,9 @@ def sign_in_page() -> None:
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        if guard.sign_in(email, password) is None:
-            st.error("Email or password is not right, or the account is deactivated.")
+        result = guard.sign_in(email, password)
+        if result.account is None:
+            st.error(result.message)
         else:
             st.rerun()
 

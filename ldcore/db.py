@@ -131,12 +131,16 @@ def data_version(engine: Engine) -> int:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One write transaction: commit when the block ends normally, roll back when it raises."""
+def unit_of_work(engine: Engine, *, bump: bool = True) -> Iterator[Session]:
+    """One write transaction: commit when the block ends normally, roll back when it raises.
+
+    `bump=False` is for writes no page caches on (sign-in bookkeeping, its audit events), so signing in does not
+    make every cached aggregate stale."""
     with Session(engine.execution_options(ldalign_write=True), expire_on_commit=False) as session:
         try:
             yield session
-            bump_data_version(session)
+            if bump:
+                bump_data_version(session)
             session.commit()
         except BaseException:
             session.rollback()

@@ -1,7 +1,8 @@
 """Where LD Align finds its database and secrets.
 
 Order: environment (`LDALIGN_DATABASE_URL`), then `.streamlit/secrets.toml` (`[connections.ldcore] url`), then an
-embedded SQLite file `ldalign.db` in the working directory.
+embedded SQLite file `ldalign.db` in the working directory. Sign-in options live in `[ldalign]` too (environment
+`LDALIGN_SESSION_IDLE_HOURS`, `LDALIGN_SESSION_MAX_DAYS`, `LDALIGN_PASSWORD_SIGN_IN` override them).
 """
 
 from __future__ import annotations
@@ -31,11 +32,21 @@ def normalise_url(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    """How long a signed-in browser stays signed in, and which ways of signing in are open."""
+
+    session_idle_hours: float = 8
+    session_max_days: float = 30
+    password_sign_in: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     secret_key: str | None
     base_url: str
     smtp: dict
+    auth: AuthSettings = AuthSettings()
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,4 +67,17 @@ def load_settings(cwd: Path | None = None) -> Settings:
         secret_key=os.environ.get("LDALIGN_SECRET_KEY") or app.get("secret_key"),
         base_url=(os.environ.get("LDALIGN_BASE_URL") or app.get("base_url") or "http://localhost:8501").rstrip("/"),
         smtp=dict(secrets.get("smtp", {})),
+        auth=_auth_settings(app),
+    )
+
+
+def _auth_settings(app: dict) -> AuthSettings:
+    def option(name: str, default):
+        return os.environ.get(f"LDALIGN_{name.upper()}") or app.get(name, default)
+
+    password = option("password_sign_in", True)
+    return AuthSettings(
+        session_idle_hours=float(option("session_idle_hours", AuthSettings.session_idle_hours)),
+        session_max_days=float(option("session_max_days", AuthSettings.session_max_days)),
+        password_sign_in=password if isinstance(password, bool) else password.strip().lower() in ("1", "true", "yes"),
     )

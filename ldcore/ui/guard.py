@@ -1,13 +1,14 @@
 """Who is signed in, and the check every page makes before it reads anything.
 
 Streamlit runs a file of `pages/` directly when its URL is opened after a restart, without `app.py`; so the check
-lives here and every page calls `require` first. The session is a signed, expiring token kept in a cookie (so a
-reload or a new tab stays signed in) and checked against the database on every run.
+lives here and every page calls `require` first. The session is a random token kept in a cookie (so a reload or a
+new tab stays signed in) and checked against the database on every run.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -15,11 +16,14 @@ import streamlit as st
 from ldcore.db import read_session, unit_of_work
 from ldcore.schemas import AccountOut
 from ldcore.services import accounts, sharing
+from ldcore.settings import load_settings
 from ldcore.ui.state import engine
 
 COOKIE = "ldalign_session"
 TOKEN_KEY = "ldalign_token"
 PENDING_COOKIE_KEY = "ldalign_cookie_pending"
+TOUCHED_KEY = "ldalign_session_touched"
+TOUCH_EVERY_SECONDS = 300
 
 
 def _token() -> str | None:
@@ -31,6 +35,13 @@ def _token() -> str | None:
         return None
 
 
+def _client_address() -> str:
+    try:
+        return st.context.ip_address or ""
+    except Exception:  # no browser context (bare script run)
+        return ""
+
+
 def current_account() -> AccountOut | None:
     token = _token()
     if not token:
@@ -39,33 +50,42 @@ def current_account() -> AccountOut | None:
         account = accounts.account_for_token(session, token=token)
     if account is None:
         st.session_state.pop(TOKEN_KEY, None)
+    elif time.monotonic() - st.session_state.get(TOUCHED_KEY, -TOUCH_EVERY_SECONDS) >= TOUCH_EVERY_SECONDS:
+        # The idle timeout is kept in the database; noting use every few minutes is enough for it.
+        with unit_of_work(engine(), bump=False) as session:
+            accounts.touch_session(session, token=token)
+        st.session_state[TOUCHED_KEY] = time.monotonic()
     return account
 
 
-def sign_in(email: str, password: str) -> AccountOut | None:
-    with unit_of_work(engine()) as session:
-        account = accounts.authenticate(session, email=email, password=password)
-        token = accounts.issue_session_token(session, account_id=account.id) if account else None
-    if account is None:
-        return None
-    st.session_state[TOKEN_KEY] = token
-    st.session_state[PENDING_COOKIE_KEY] = token
-    return account
+def sign_in(email: str, password: str) -> accounts.SignInResult:
+    """Check the password (slowed and locked by the service); on success a new session token replaces any old one."""
+    with unit_of_work(engine(), bump=False) as session:
+        result = accounts.sign_in(session, email=email, password=password, ip=_client_address())
+    if result.account is not None:
+        st.session_state[TOKEN_KEY] = result.token
+        st.session_state[PENDING_COOKIE_KEY] = result.token
+        st.session_state[TOUCHED_KEY] = time.monotonic()
+    return result
 
 
 def sign_out(account: AccountOut) -> None:
-    with unit_of_work(engine()) as session:
+    with unit_of_work(engine(), bump=False) as session:
         accounts.sign_out_everywhere(session, account_id=account.id)
     st.session_state.pop(TOKEN_KEY, None)
     st.session_state[PENDING_COOKIE_KEY] = ""
 
 
 def write_pending_cookie() -> None:
-    """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out."""
+    """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
+
+    Streamlit 1.67 gives a running script no way to answer with a Set-Cookie header, so the cookie is written by
+    script and cannot be HttpOnly; it is SameSite=Strict (Secure on https), and the server ends the session when it
+    is idle or old (settings), at sign-out, and when the account is deactivated."""
     if PENDING_COOKIE_KEY not in st.session_state:
         return
     value = st.session_state.pop(PENDING_COOKIE_KEY)
-    max_age = accounts.SESSION_SECONDS if value else 0
+    max_age = int(load_settings().auth.session_max_days * 86400) if value else 0
     script = (
         f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
         f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
