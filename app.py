@@ -26,6 +26,7 @@ PAGES = {
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/audit.py", "Audit trail", ":material/history:", "admin"),
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.

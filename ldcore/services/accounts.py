@@ -255,8 +255,10 @@ def issue_session_token(session: Session, *, account_id: int, now: dt.datetime |
 
 
 def _live_session(session: Session, token: str | None, now: dt.datetime) -> AccountSession | None:
-    if not token or len(token) > 100:
+    if not isinstance(token, str) or not token or len(token) > 100:
         return None
+    if not load_settings().secret_key and session.get(AppState, "session_secret") is None:
+        return None  # no session was ever issued; a read must not create the secret
     row = session.scalar(select(AccountSession).where(AccountSession.token_hash == _token_hash(session, token)))
     if row is None:
         return None

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.schemas import AccountOut
-from ldcore.services import accounts, sharing
+from ldcore.services import accounts, audit, sharing
 from ldcore.settings import load_settings
 from ldcore.ui.state import engine
 
@@ -24,6 +24,7 @@ TOKEN_KEY = "ldalign_token"
 PENDING_COOKIE_KEY = "ldalign_cookie_pending"
 TOUCHED_KEY = "ldalign_session_touched"
 TOUCH_EVERY_SECONDS = 300
+SHARE_SEEN_KEY = "ldalign_share_seen"
 
 
 def _token() -> str | None:
@@ -134,5 +135,12 @@ def require_viewer_or_share() -> ExecutiveAccess:
         if plan_key is None:
             st.error("This share link has expired, been revoked or is not valid. Ask whoever sent it for a new one.")
             st.stop()
+        if st.session_state.get(SHARE_SEEN_KEY) != token:  # once per browser tab, not on every rerun
+            with unit_of_work(engine(), bump=False) as session:
+                audit.record(
+                    session, actor="share link", action="share_link.use", entity="plan", key=plan_key,
+                    ip=_client_address(),
+                )  # fmt: skip
+            st.session_state[SHARE_SEEN_KEY] = token
         return ExecutiveAccess(account=None, shared_plan=plan_key)
     return ExecutiveAccess(account=require("viewer"), shared_plan=None)
