@@ -114,6 +114,8 @@ def _keep_an_admin(session: Session) -> None:
 LOCK_AFTER_FAILURES = 10
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOCKED_FOR = dt.timedelta(minutes=15)
+# A client address is often shared (an office behind one proxy), so its back-off starts only after this many.
+ADDRESS_GRACE = 10
 WRONG = "Email or password is not right, or the account is deactivated."
 
 
@@ -128,7 +130,7 @@ class SignInResult:
 
 def _backoff(failures: int) -> dt.timedelta:
     """The wait before the next try after `failures` recent failures: 1 s, 2 s, 4 s, … up to the lock time."""
-    return min(dt.timedelta(seconds=2 ** (failures - 1)), LOCKED_FOR) if failures else dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** (failures - 1)), LOCKED_FOR) if failures > 0 else dt.timedelta(0)
 
 
 def _throttle(session: Session, key: str, now: dt.datetime) -> SignInThrottle:
@@ -169,8 +171,10 @@ def sign_in(
             message=f"Too many failed sign-ins for this email. Try again in {_wait_text(by_email.locked_until - now)}, "
             "or ask an admin to unlock the account.",
         )
-    wait = max((r.last_failure_at + _backoff(r.failures) - now for r in (by_email, by_address) if r), default=None)
-    if wait is not None and wait > dt.timedelta(0):
+    wait = by_email.last_failure_at + _backoff(by_email.failures) - now
+    if by_address is not None:
+        wait = max(wait, by_address.last_failure_at + _backoff(by_address.failures - ADDRESS_GRACE) - now)
+    if wait > dt.timedelta(0):
         return SignInResult(None, message=f"Too many failed sign-ins. Wait {_wait_text(wait)} and try again.")
 
     account = session.scalar(select(Account).where(Account.email == typed))
