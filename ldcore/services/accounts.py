@@ -162,6 +162,7 @@ def sign_in(
     one. An attempt refused while waiting or locked is not checked (and costs no password hash)."""
     now = now or utcnow()
     typed = email.strip().lower()[:320]
+    where = {"ip": ip} if ip else {}
     session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - FAILURE_WINDOW - LOCKED_FOR))
     by_email = _throttle(session, f"email:{typed}", now)
     by_address = _throttle(session, f"ip:{ip[:200]}", now) if ip else None
@@ -184,21 +185,21 @@ def sign_in(
     except (VerificationError, InvalidHashError):
         verified = False
     if not verified:
-        audit.record(session, actor=typed, action="sign_in.failed", entity="account", key=typed, ip=ip)
+        audit.record(session, actor=typed, action="sign_in.failed", entity="account", key=typed, **where)
         for row in (by_email, by_address):
             if row:
                 row.failures += 1
                 row.last_failure_at = now
         if by_email.failures >= LOCK_AFTER_FAILURES:
             by_email.failures, by_email.locked_until = 0, now + LOCKED_FOR
-            audit.record(session, actor="system", action="sign_in.lockout", entity="account", key=typed, ip=ip)
+            audit.record(session, actor="system", action="sign_in.lockout", entity="account", key=typed, **where)
         return SignInResult(None, message=WRONG)
 
     session.delete(by_email)
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
     account.last_sign_in_at = now
-    audit.record(session, actor=account.email, action="sign_in", entity="account", key=account.email, ip=ip)
+    audit.record(session, actor=account.email, action="sign_in", entity="account", key=account.email, **where)
     return SignInResult(AccountOut.model_validate(account), token=issue_session_token(session, account_id=account.id))
 
 
