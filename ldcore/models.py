@@ -439,6 +439,8 @@ class AccountSession(Base):
     epoch: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set while the row waits for the browser to trade a one-time code (hashed in token_hash) for its HttpOnly cookie.
+    handoff_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class SignInThrottle(Base):

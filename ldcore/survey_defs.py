@@ -137,9 +137,7 @@ def parse_definition(text: str, *, key: str, source: str) -> SurveyDefinition:
     try:
         return SurveyDefinition.model_validate({"key": key, **data})
     except ValidationError as exc:
-        problems = [
-            (_where(tuple(e["loc"]), data), e["msg"].removeprefix("Value error, ")) for e in exc.errors()
-        ]
+        problems = [(_where(tuple(e["loc"]), data), e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
         raise Invalid(
             f"{source}: " + "; ".join(f"{where}: {msg}" for where, msg in problems),
             [(where, msg) for where, msg in problems],

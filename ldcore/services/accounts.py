@@ -154,12 +154,19 @@ def _wait_text(delta: dt.timedelta) -> str:
 
 
 def sign_in(
-    session: Session, *, email: str, password: str, ip: str = "", now: dt.datetime | None = None
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str = "",
+    now: dt.datetime | None = None,
+    handoff: bool = False,
 ) -> SignInResult:
     """Check a password sign-in, slowed per typed email and per client address, and locked after repeated failures.
 
     Refusals never say whether the email has an account: an unknown email backs off and locks exactly like a known
-    one. An attempt refused while waiting or locked is not checked (and costs no password hash)."""
+    one. An attempt refused while waiting or locked is not checked (and costs no password hash). With `handoff` the
+    token returned is a one-time code for `redeem_handoff`."""
     now = now or utcnow()
     typed = email.strip().lower()[:320]
     where = {"ip": ip} if ip else {}
@@ -200,7 +207,10 @@ def sign_in(
         account.password_hash = _hasher.hash(password)
     account.last_sign_in_at = now
     audit.record(session, actor=account.email, action="sign_in", entity="account", key=account.email, **where)
-    return SignInResult(AccountOut.model_validate(account), token=issue_session_token(session, account_id=account.id))
+    return SignInResult(
+        AccountOut.model_validate(account),
+        token=issue_session_token(session, account_id=account.id, now=now, handoff=handoff),
+    )
 
 
 def locked_emails(session: Session, *, now: dt.datetime | None = None) -> list[str]:
@@ -239,8 +249,16 @@ def _token_hash(session: Session, token: str) -> str:
     return hmac.new(signing_secret(session), token.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_session_token(session: Session, *, account_id: int, now: dt.datetime | None = None) -> str:
-    """A new random session token (a fresh one at every sign-in); only its keyed hash is stored."""
+HANDOFF_SECONDS = 60
+
+
+def issue_session_token(
+    session: Session, *, account_id: int, now: dt.datetime | None = None, handoff: bool = False
+) -> str:
+    """A new random session token (a fresh one at every sign-in); only its keyed hash is stored.
+
+    With `handoff`, the token is a one-time code, good for a minute, that `redeem_handoff` trades for the session
+    token — so the server can set the cookie itself (HttpOnly) and the token never passes through the page."""
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound("No such account.")
@@ -253,9 +271,25 @@ def issue_session_token(session: Session, *, account_id: int, now: dt.datetime |
             epoch=account.session_epoch,
             created_at=now,
             last_seen_at=now,
+            handoff_until=now + dt.timedelta(seconds=HANDOFF_SECONDS) if handoff else None,
         )
     )
     session.flush()
+    return token
+
+
+def redeem_handoff(session: Session, *, code: str, now: dt.datetime | None = None) -> str | None:
+    """The session token for a one-time sign-in code, or None when the code is unknown, used or over a minute old."""
+    now = now or utcnow()
+    if not isinstance(code, str) or not code or len(code) > 100:
+        return None
+    row = session.scalar(
+        select(AccountSession).where(AccountSession.token_hash == _token_hash(session, code)).with_for_update()
+    )
+    if row is None or row.handoff_until is None or row.handoff_until < now:
+        return None
+    token = secrets.token_urlsafe(32)
+    row.token_hash, row.handoff_until, row.created_at, row.last_seen_at = _token_hash(session, token), None, now, now
     return token
 
 
@@ -265,7 +299,7 @@ def _live_session(session: Session, token: str | None, now: dt.datetime) -> Acco
     if not load_settings().secret_key and session.get(AppState, "session_secret") is None:
         return None  # no session was ever issued; a read must not create the secret
     row = session.scalar(select(AccountSession).where(AccountSession.token_hash == _token_hash(session, token)))
-    if row is None:
+    if row is None or row.handoff_until is not None:
         return None
     limits = load_settings().auth
     idle = now - row.last_seen_at > dt.timedelta(hours=limits.session_idle_hours)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -17,9 +18,10 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.schemas import AccountOut
 from ldcore.services import accounts, audit, sharing
 from ldcore.settings import load_settings
+from ldcore.ui import session_cookie
 from ldcore.ui.state import engine
 
-COOKIE = "ldalign_session"
+COOKIE = session_cookie.COOKIE
 TOKEN_KEY = "ldalign_token"
 PENDING_COOKIE_KEY = "ldalign_cookie_pending"
 TOUCHED_KEY = "ldalign_session_touched"
@@ -61,12 +63,14 @@ def current_account() -> AccountOut | None:
 
 def sign_in(email: str, password: str) -> accounts.SignInResult:
     """Check the password (slowed and locked by the service); on success a new session token replaces any old one."""
+    handoff = session_cookie.server_sets_cookie()
     with unit_of_work(engine(), bump=False) as session:
-        result = accounts.sign_in(session, email=email, password=password, ip=_client_address())
+        result = accounts.sign_in(session, email=email, password=password, ip=_client_address(), handoff=handoff)
     if result.account is not None:
-        st.session_state[TOKEN_KEY] = result.token
+        if not handoff:
+            st.session_state[TOKEN_KEY] = result.token
+            st.session_state[TOUCHED_KEY] = time.monotonic()
         st.session_state[PENDING_COOKIE_KEY] = result.token
-        st.session_state[TOUCHED_KEY] = time.monotonic()
     return result
 
 
@@ -80,17 +84,22 @@ def sign_out(account: AccountOut) -> None:
 def write_pending_cookie() -> None:
     """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
 
-    Streamlit 1.67 gives a running script no way to answer with a Set-Cookie header, so the cookie is written by
-    script and cannot be HttpOnly; it is SameSite=Strict (Secure on https), and the server ends the session when it
-    is idle or old (settings), at sign-out, and when the account is deactivated."""
+    Served by `serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for the one-time
+    code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by script, so
+    it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the session
+    when it is idle or old (settings), at sign-out, and when the account is deactivated."""
     if PENDING_COOKIE_KEY not in st.session_state:
         return
     value = st.session_state.pop(PENDING_COOKIE_KEY)
-    max_age = int(load_settings().auth.session_max_days * 86400) if value else 0
-    script = (
-        f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
-        f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
-    )
+    if session_cookie.server_sets_cookie():
+        url = f"{session_cookie.SIGN_IN_PATH}?{urlencode({'code': value})}" if value else session_cookie.SIGN_OUT_PATH
+        script = f"window.location.replace({json.dumps(url)});"
+    else:
+        max_age = int(load_settings().auth.session_max_days * 86400) if value else 0
+        script = (
+            f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
+            f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
+        )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
 
 

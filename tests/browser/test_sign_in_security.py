@@ -1,5 +1,6 @@
-"""Password guessing in a real browser: the tenth failure locks the account, the right password is then refused
-without saying whether the email exists, and the admin reads the lockout on the Audit page and lifts it."""
+"""Sign-in security in a real browser, served by `serve.py`: the session cookie is HttpOnly and set by the server;
+the tenth failed sign-in locks the account, the right password is then refused, and the admin reads the lockout on
+the Audit page and lifts it."""
 
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ EDITOR = ("ed@example.org", "editor-password-1")
 
 @pytest.fixture(scope="module")
 def lockout_app(tmp_path_factory):
-    """Its own app and database, so the failures here slow no other test's sign-in."""
+    """Its own app (with the cookie routes) and database, so the failures here slow no other test's sign-in."""
     tmp = tmp_path_factory.mktemp("lockout-app")
     db_url = f"sqlite:///{tmp / 'lockout.db'}"
     app = LiveApp(url="", db_url=db_url, process=None)  # type: ignore[arg-type]
     for (email, password), role in ((ADMIN, "admin"), (EDITOR, "editor")):
         result = app.cli("create-user", email, "--role", role, "--password-stdin", input=password + "\n")
         assert result.returncode == 0, result.stderr
-    live = _start(db_url, tmp / "streamlit.log")
+    live = _start(db_url, tmp / "streamlit.log", script="serve.py")
     yield live
     _stop(live)
 
@@ -48,6 +49,21 @@ def _try(page: Page, email: str, password: str) -> None:
     wait_for_app(page)
 
 
+def test_the_session_cookie_is_http_only_strict_survives_a_reload_and_is_cleared_at_sign_out(context, lockout_app):
+    page = context.new_page()
+    sign_in(page, lockout_app.url, *ADMIN)
+    (cookie,) = [c for c in context.cookies() if c["name"] == "ldalign_session"]
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
+    assert page.evaluate("document.cookie").find("ldalign_session") == -1  # page scripts cannot read it
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Signed in as {ADMIN[0]}")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=20_000)
+    wait_for_app(page)
+    assert [c for c in context.cookies() if c["name"] == "ldalign_session"] == []
+
+
 def test_the_tenth_failure_locks_the_account_and_the_admin_sees_it_on_the_audit_page(context, lockout_app, tmp_path):
     _nine_earlier_failures(lockout_app.db_url)
     guesser = context.new_page()
@@ -60,7 +76,8 @@ def test_the_tenth_failure_locks_the_account_and_the_admin_sees_it_on_the_audit_
     expect(guesser.get_by_text("Signed in as")).to_have_count(0)
     guesser.screenshot(path=str(tmp_path / "locked.png"))
 
-    admin = context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    admin_context = context.browser.new_context(viewport={"width": 1280, "height": 900})
+    admin = admin_context.new_page()
     sign_in(admin, lockout_app.url, *ADMIN)
     open_page(admin, lockout_app.url, "audit")
     assert_no_exception(admin)
@@ -82,3 +99,4 @@ def test_the_tenth_failure_locks_the_account_and_the_admin_sees_it_on_the_audit_
     wait_for_app(admin)
     _try(guesser, EDITOR[0], EDITOR[1])
     expect(guesser.get_by_text(f"Signed in as {EDITOR[0]}")).to_be_visible(timeout=20_000)
+    admin_context.close()

@@ -102,3 +102,24 @@ def test_session_limits_come_from_the_settings(engine, monkeypatch):
     with read_session(engine) as session:
         assert accounts.account_for_token(session, token=token, now=t0 + dt.timedelta(minutes=50 * 57)) is not None
         assert accounts.account_for_token(session, token=token, now=t0 + dt.timedelta(minutes=50 * 58)) is None
+
+
+def test_a_sign_in_handoff_code_is_traded_once_within_a_minute_for_a_session_token(engine):
+    _create(engine)
+    t0 = dt.datetime(2026, 11, 23, 9, 0)
+    with unit_of_work(engine, bump=False) as session:
+        code = accounts.sign_in(
+            session, email="lead@example.org", password="correct-horse-battery", now=t0, handoff=True
+        ).token
+        late = accounts.issue_session_token(session, account_id=1, now=t0, handoff=True)
+    with read_session(engine) as session:
+        assert accounts.account_for_token(session, token=code, now=t0) is None  # the code is not a session
+    with unit_of_work(engine, bump=False) as session:
+        token = accounts.redeem_handoff(session, code=code, now=t0 + dt.timedelta(seconds=59))
+        assert accounts.redeem_handoff(session, code=code, now=t0 + dt.timedelta(seconds=59)) is None
+        assert accounts.redeem_handoff(session, code=late, now=t0 + dt.timedelta(seconds=61)) is None
+        assert accounts.redeem_handoff(session, code="made-up", now=t0) is None
+    with read_session(engine) as session:
+        assert accounts.account_for_token(session, token=token, now=t0 + dt.timedelta(minutes=1)).email == (
+            "lead@example.org"
+        )
