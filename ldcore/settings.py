@@ -2,14 +2,17 @@
 
 Order: environment (`LDALIGN_DATABASE_URL`), then `.streamlit/secrets.toml` (`[connections.ldcore] url`), then an
 embedded SQLite file `ldalign.db` in the working directory. Sign-in options live in `[ldalign]` too (environment
-`LDALIGN_SESSION_IDLE_HOURS`, `LDALIGN_SESSION_MAX_DAYS`, `LDALIGN_PASSWORD_SIGN_IN` override them).
+`LDALIGN_SESSION_IDLE_HOURS`, `LDALIGN_SESSION_MAX_DAYS`, `LDALIGN_PASSWORD_SIGN_IN`, `LDALIGN_SSO_ROLES` (JSON),
+`LDALIGN_SSO_CLAIM`, `LDALIGN_SSO_DEFAULT_ROLE` override them). Streamlit's own `[auth]` section configures the
+OpenID provider for `st.login`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SQLITE_DEFAULT = "sqlite:///ldalign.db"
@@ -38,6 +41,11 @@ class AuthSettings:
     session_idle_hours: float = 8
     session_max_days: float = 30
     password_sign_in: bool = True
+    # Single sign-on: who gets which role. Keys are an email, "@domain", or a value of the ID-token claim `sso_claim`
+    # (e.g. a group); the highest matching role wins, else `sso_default_role` ("" = wait for an admin).
+    sso_roles: dict[str, str] = field(default_factory=dict)
+    sso_claim: str = "groups"
+    sso_default_role: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,12 @@ def _auth_settings(app: dict) -> AuthSettings:
         return os.environ.get(f"LDALIGN_{name.upper()}") or app.get(name, default)
 
     password = option("password_sign_in", True)
+    roles = option("sso_roles", {})
     return AuthSettings(
         session_idle_hours=float(option("session_idle_hours", AuthSettings.session_idle_hours)),
         session_max_days=float(option("session_max_days", AuthSettings.session_max_days)),
         password_sign_in=password if isinstance(password, bool) else password.strip().lower() in ("1", "true", "yes"),
+        sso_roles={str(k).lower(): v for k, v in (json.loads(roles) if isinstance(roles, str) else roles).items()},
+        sso_claim=option("sso_claim", AuthSettings.sso_claim),
+        sso_default_role=option("sso_default_role", ""),
     )

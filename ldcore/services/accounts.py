@@ -13,6 +13,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -167,6 +168,8 @@ def sign_in(
     Refusals never say whether the email has an account: an unknown email backs off and locks exactly like a known
     one. An attempt refused while waiting or locked is not checked (and costs no password hash). With `handoff` the
     token returned is a one-time code for `redeem_handoff`."""
+    if not load_settings().auth.password_sign_in:
+        return SignInResult(None, message="Password sign-in is switched off here; sign in with your company account.")
     now = now or utcnow()
     typed = email.strip().lower()[:320]
     where = {"ip": ip} if ip else {}
@@ -227,6 +230,56 @@ def unlock(session: Session, *, email: str, actor: str) -> None:
     if row is not None:
         session.delete(row)
     audit.record(session, actor=actor, action="account.unlock", entity="account", key=account.email)
+
+
+# --- single sign-on ---------------------------------------------------------------------------------------------
+
+WAITING_FOR_ROLE = "You are signed in with your company account, but LD Align has no role for you yet. Ask an admin."
+_NO_PASSWORD = "!sso"  # not an argon2 hash: no password ever matches it
+
+
+def sso_role(*, email: str, claims: dict[str, Any]) -> str | None:
+    """The role the settings give a person signing in through single sign-on, or None."""
+    auth = load_settings().auth
+    values = claims.get(auth.sso_claim) or []
+    values = values if isinstance(values, list) else [values]
+    keys = {email, "@" + email.rsplit("@", 1)[-1], *(str(v).lower() for v in values)}
+    roles = [auth.sso_roles[k] for k in keys if auth.sso_roles.get(k) in ROLE_RANK]
+    if roles:
+        return max(roles, key=ROLE_RANK.__getitem__)
+    return auth.sso_default_role if auth.sso_default_role in ROLE_RANK else None
+
+
+def sign_in_sso(
+    session: Session, *, email: str, claims: dict[str, Any], ip: str = "", handoff: bool = False
+) -> SignInResult:
+    """Sign in a person the OpenID provider vouched for. The mapped role is applied (a change is audited); without
+    one, a known active account keeps the role an admin gave it, and a new person is recorded inactive so an admin
+    can grant a role."""
+    email = email.strip().lower()
+    where = {"ip": ip} if ip else {}
+    role = sso_role(email=email, claims=claims)
+    account = session.scalar(select(Account).where(Account.email == email))
+    if account is None:
+        account = Account(email=email, role=role or "viewer", name=str(claims.get("name") or "")[:200],
+                          password_hash=_NO_PASSWORD, active=role is not None)  # fmt: skip
+        session.add(account)
+        session.flush()
+        audit.record(session, actor="sso", action="account.create", entity="account", key=email, role=account.role,
+                     active=account.active)  # fmt: skip
+    elif role is not None and role != account.role:
+        audit.record(session, actor="sso", action="account.update", entity="account", key=email, role=role,
+                     was_role=account.role)  # fmt: skip
+        account.role = role
+        _keep_an_admin(session)
+    if not account.active:
+        audit.record(session, actor=email, action="sign_in.sso_refused", entity="account", key=email, **where)
+        return SignInResult(None, message=WAITING_FOR_ROLE)
+    account.last_sign_in_at = utcnow()
+    audit.record(session, actor=email, action="sign_in.sso", entity="account", key=email, **where)
+    return SignInResult(
+        AccountOut.model_validate(account), token=issue_session_token(session, account_id=account.id, handoff=handoff)
+    )
 
 
 # --- session tokens ------------------------------------------------------------------------------------------

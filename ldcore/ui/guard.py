@@ -27,6 +27,7 @@ PENDING_COOKIE_KEY = "ldalign_cookie_pending"
 TOUCHED_KEY = "ldalign_session_touched"
 TOUCH_EVERY_SECONDS = 300
 SHARE_SEEN_KEY = "ldalign_share_seen"
+SSO_TRIED_KEY = "ldalign_sso_tried"
 
 
 def _token() -> str | None:
@@ -74,10 +75,46 @@ def sign_in(email: str, password: str) -> accounts.SignInResult:
     return result
 
 
-def sign_out(account: AccountOut) -> None:
+def sso_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` has an `[auth]` section for Streamlit's `st.login`."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in_sso() -> accounts.SignInResult | None:
+    """After `st.login`: sign in the person the OpenID provider vouched for (once per browser tab), or None when
+    nobody signed in with the provider."""
+    if not sso_configured() or not st.user.is_logged_in or not st.user.get("email"):
+        return None
+    email = str(st.user.get("email"))
+    if st.session_state.get(SSO_TRIED_KEY) == email:  # refused already in this tab: no new audit event per rerun
+        return accounts.SignInResult(None, message=accounts.WAITING_FOR_ROLE)
+    handoff = session_cookie.server_sets_cookie()
     with unit_of_work(engine(), bump=False) as session:
-        accounts.sign_out_everywhere(session, account_id=account.id)
+        result = accounts.sign_in_sso(
+            session, email=email, claims=st.user.to_dict(), ip=_client_address(), handoff=handoff
+        )
+    if result.account is None:
+        st.session_state[SSO_TRIED_KEY] = email
+    else:
+        if not handoff:
+            st.session_state[TOKEN_KEY] = result.token
+            st.session_state[TOUCHED_KEY] = time.monotonic()
+        st.session_state[PENDING_COOKIE_KEY] = result.token
+    return result
+
+
+def sign_out(account: AccountOut | None) -> None:
+    """End every session of the account; after single sign-on also end the provider identity Streamlit keeps."""
+    if account is not None:
+        with unit_of_work(engine(), bump=False) as session:
+            accounts.sign_out_everywhere(session, account_id=account.id)
     st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(SSO_TRIED_KEY, None)
+    if sso_configured() and st.user.is_logged_in:
+        st.logout()  # reloads the page; the revoked session cookie left behind is worthless
     st.session_state[PENDING_COOKIE_KEY] = ""
 
 
