@@ -28,6 +28,7 @@ TOUCHED_KEY = "ldalign_session_touched"
 TOUCH_EVERY_SECONDS = 300
 SHARE_SEEN_KEY = "ldalign_share_seen"
 SSO_TRIED_KEY = "ldalign_sso_tried"
+SIGNED_OUT = ""
 
 
 def _token() -> str | None:
@@ -89,6 +90,8 @@ def sign_in_sso() -> accounts.SignInResult | None:
     if not sso_configured() or not st.user.is_logged_in or not st.user.get("email"):
         return None
     email = str(st.user.get("email"))
+    if st.session_state.get(SSO_TRIED_KEY) == SIGNED_OUT:
+        return None
     if st.session_state.get(SSO_TRIED_KEY) == email:  # refused already in this tab: no new audit event per rerun
         return accounts.SignInResult(None, message=accounts.WAITING_FOR_ROLE)
     handoff = session_cookie.server_sets_cookie()
@@ -112,10 +115,13 @@ def sign_out(account: AccountOut | None) -> None:
         with unit_of_work(engine(), bump=False) as session:
             accounts.sign_out_everywhere(session, account_id=account.id)
     st.session_state.pop(TOKEN_KEY, None)
-    st.session_state.pop(SSO_TRIED_KEY, None)
     if sso_configured() and st.user.is_logged_in:
-        st.logout()  # reloads the page; the revoked session cookie left behind is worthless
-    st.session_state[PENDING_COOKIE_KEY] = ""
+        # The provider identity ends too; until the page has reloaded, this tab must not sign in with it again.
+        # The session cookie left behind is revoked, so worthless.
+        st.session_state[SSO_TRIED_KEY] = SIGNED_OUT
+        st.logout()
+    else:
+        st.session_state[PENDING_COOKIE_KEY] = ""
 
 
 def write_pending_cookie() -> None:
