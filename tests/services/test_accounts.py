@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Conflict, Invalid
-from ldcore.models import Account, AccountSession
+from ldcore.models import Account, AccountSession, AuditEvent
 from ldcore.services import accounts
 
 
@@ -123,3 +123,48 @@ def test_a_sign_in_handoff_code_is_traded_once_within_a_minute_for_a_session_tok
         assert accounts.account_for_token(session, token=token, now=t0 + dt.timedelta(minutes=1)).email == (
             "lead@example.org"
         )
+
+
+def _sso(engine, email, **claims):
+    with unit_of_work(engine, bump=False) as session:
+        return accounts.sign_in_sso(session, email=email, claims=claims)
+
+
+def test_single_sign_on_applies_the_highest_mapped_role_by_email_domain_or_claim(engine, monkeypatch):
+    monkeypatch.setenv(
+        "LDALIGN_SSO_ROLES", '{"ld-admins": "admin", "@corp.example": "viewer", "Boss@Corp.example": "editor"}'
+    )
+    _create(engine)
+    assert _sso(engine, "lead@corp.example", groups=["staff", "ld-admins"]).account.role == "admin"
+    assert _sso(engine, "boss@corp.example").account.role == "editor"
+    assert _sso(engine, "anyone@corp.example", groups="staff").account.role == "viewer"
+    result = _sso(engine, "lead@corp.example", groups=["staff"])  # left the admin group: the mapping follows
+    assert result.account.role == "viewer" and result.token
+    with read_session(engine) as session:
+        events = [(e.actor, e.action, e.entity_key, e.detail) for e in session.scalars(select(AuditEvent))]
+    assert ("sso", "account.update", "lead@corp.example", {"role": "viewer", "was_role": "admin"}) in events
+    assert ("lead@corp.example", "sign_in.sso", "lead@corp.example", {}) in events
+
+
+def test_an_unmapped_person_waits_inactive_until_an_admin_grants_a_role_or_a_default_role_applies(engine, monkeypatch):
+    _create(engine)
+    waiting = _sso(engine, "new@elsewhere.example", name="New Person")
+    assert waiting.account is None and waiting.message == accounts.WAITING_FOR_ROLE
+    with read_session(engine) as session:
+        stored = session.scalar(select(Account).where(Account.email == "new@elsewhere.example"))
+        assert (stored.active, stored.name) == (False, "New Person")
+    with unit_of_work(engine) as session:
+        accounts.update_account(session, email="new@elsewhere.example", role="editor", active=True, actor="lead")
+    assert _sso(engine, "new@elsewhere.example").account.role == "editor"  # the admin's grant stays
+    monkeypatch.setenv("LDALIGN_SSO_DEFAULT_ROLE", "viewer")
+    assert _sso(engine, "other@elsewhere.example").account.role == "viewer"
+    with unit_of_work(engine, bump=False) as session:  # an SSO account has no password that could match
+        assert accounts.sign_in(session, email="other@elsewhere.example", password="!sso").account is None
+
+
+def test_password_sign_in_can_be_switched_off(engine, monkeypatch):
+    _create(engine)
+    monkeypatch.setenv("LDALIGN_PASSWORD_SIGN_IN", "false")
+    with unit_of_work(engine, bump=False) as session:
+        result = accounts.sign_in(session, email="lead@example.org", password="correct-horse-battery")
+    assert result.account is None and "Password sign-in is switched off" in result.message
