@@ -56,6 +56,11 @@ class Plan(Base):
     ends: Mapped[dt.date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The report pack mailed on a schedule: None (no schedule), "monthly" or "quarterly"; comma-separated recipients.
+    report_every: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    report_to: Mapped[str] = mapped_column(Text, default="", server_default="")
+    report_format: Mapped[str] = mapped_column(String(8), default="pdf", server_default="pdf")
+    report_sent_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     objectives: Mapped[list[Objective]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Objective.position"
@@ -172,7 +177,7 @@ class Capability(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))  # grid rows in real surveys run past 200 characters
     type: Mapped[str] = mapped_column(String(16), default="skill")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -329,6 +334,9 @@ class SurveyWave(Base):
     min_group: Mapped[int] = mapped_column(Integer, default=5)
     open_link_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Respondents' identities (who answered, their links) are removed this many days after the wave closes.
+    identity_retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    identities_removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     plan: Mapped[Plan] = relationship()
     initiative: Mapped[Initiative | None] = relationship()

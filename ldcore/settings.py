@@ -55,6 +55,8 @@ class Settings:
     base_url: str
     smtp: dict
     auth: AuthSettings = AuthSettings()
+    # What erasing a person does with their answers: "delete" them, or "anonymise" (kept in aggregates only).
+    erase_answers: str = "delete"
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,6 +78,7 @@ def load_settings(cwd: Path | None = None) -> Settings:
         base_url=(os.environ.get("LDALIGN_BASE_URL") or app.get("base_url") or "http://localhost:8501").rstrip("/"),
         smtp=dict(secrets.get("smtp", {})),
         auth=_auth_settings(app),
+        erase_answers=os.environ.get("LDALIGN_ERASE_ANSWERS") or app.get("erase_answers") or "delete",
     )
 
 

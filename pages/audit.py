@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.services import audit
 from ldcore.ui import guard
 from ldcore.ui.state import engine
@@ -36,8 +36,8 @@ else:
 
 
 def _export() -> bytes:
-    with unit_of_work(engine(), bump=False) as session:
-        return audit.export_csv(session, actor=me.email, **filters)
+    with guard.transaction("admin", bump=False) as (session, actor):
+        return audit.export_csv(session, actor=actor.email, **filters)
 
 
 st.download_button(

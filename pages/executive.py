@@ -4,11 +4,12 @@ import datetime as dt
 
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import LDAlignError
+from ldcore.reporting import delivery, pdf
 from ldcore.services import accounts, reports, sharing
+from ldcore.ui import cache, guard, widgets
 from ldcore.ui import executive as ex
-from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 POLL_SECONDS = 2
@@ -89,6 +90,14 @@ if view.gap_closure:
 else:
     st.info("No follow-up survey with a baseline yet: this fills in once people answer the follow-up.")
 
+skills = cache.trends_of(plan_key)
+if skills is not None and any(len(s.points) > 1 for s in skills.series if s.team is None):
+    st.subheader("Skills over time")
+    st.caption(
+        "All teams large enough to report, in the baseline and each follow-up survey, with a 95% confidence band."
+    )
+    st.plotly_chart(reports.skills_trend_figure(skills), width="stretch", key="executive_skills_trend")
+
 st.header("From learning to results")
 st.caption(
     "For each program: reaction, learning, behaviour on the job, business results, return. "
@@ -110,7 +119,9 @@ with st.expander("How the return was worked out"):
             if effect.observations:
                 st.dataframe(ex.observations_table(effect), hide_index=True, width="stretch")
 
-st.download_button(
+st.header("Take it into the room")
+downloads = st.columns(3)
+downloads[0].download_button(
     "Download the report (HTML)",
     data=lambda: ex.report_html(plan_key),
     file_name=f"ld-align-{plan_key}.html",
@@ -118,6 +129,25 @@ st.download_button(
     on_click="ignore",
     key="executive_download",
 )
+downloads[1].download_button(
+    "Download the slides (PowerPoint)",
+    data=lambda: ex.report_pack(plan_key, "pptx"),
+    file_name=f"ld-align-{plan_key}.pptx",
+    mime=delivery.FORMATS["pptx"],
+    on_click="ignore",
+    key="executive_download_pptx",
+)
+downloads[2].download_button(
+    "Download the report (PDF)",
+    data=lambda: ex.report_pack(plan_key, "pdf"),
+    file_name=f"ld-align-{plan_key}.pdf",
+    mime=delivery.FORMATS["pdf"],
+    on_click="ignore",
+    disabled=not pdf.available(),
+    help=None if pdf.available() else pdf.CHROMIUM_MISSING,
+    key="executive_download_pdf",
+)
+st.caption("Each file is prepared when you click, from the figures on this page; the PDF takes a few seconds.")
 
 if access.account is not None and accounts.has_role(access.account, "admin"):
     st.header("Share links")
@@ -128,7 +158,7 @@ if access.account is not None and accounts.has_role(access.account, "admin"):
         create = st.form_submit_button("Create a share link")
     if create:
         try:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("admin") as (session, _):
                 created = sharing.create_share_link(
                     session, plan_key=plan_key, days=int(days), label=label, actor=access.account.email
                 )
@@ -145,6 +175,10 @@ if access.account is not None and accounts.has_role(access.account, "admin"):
         if active:
             chosen = st.selectbox("Revoke", list(active), format_func=active.get, key="share_revoke_id")
             if st.button("Revoke this link", key="share_revoke"):
-                with unit_of_work(engine()) as session:
-                    sharing.revoke_share_link(session, link_id=chosen, actor=access.account.email)
-                st.rerun()
+                try:
+                    with guard.transaction("admin") as (session, _):
+                        sharing.revoke_share_link(session, link_id=chosen, actor=access.account.email)
+                except LDAlignError as error:
+                    st.error(str(error))
+                else:
+                    st.rerun()

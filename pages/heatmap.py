@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ldcore.errors import NotFound
+from ldcore.services import reports
 from ldcore.ui import cache, guard, widgets
 from ldcore.ui import evidence_view as view
 
@@ -79,6 +80,39 @@ if chosen is not None:
         st.plotly_chart(view.distribution_figure(groups), width="stretch", key="heatmap_drill_chart")
     if hidden_groups:
         st.caption(f"Not shown ({mark} answers): " + ", ".join(hidden_groups))
+    if by == "team":
+        st.markdown("**Against the company**")
+        st.caption(
+            f"The team's mean next to the company's: every team with at least {heat.wave.min_group} answers to the "
+            "capability, pooled."
+        )
+        st.dataframe(
+            view.benchmark_table(heat, cache.benchmark(plan_key, wave_key, chosen)),
+            hide_index=True,
+            width="stretch",
+            key="heatmap_benchmark",
+        )
+
+st.header("Over time")
+series = cache.trends_of(plan_key)
+if series is None or not series.series:
+    st.info("No survey series with enough answers yet.")
+else:
+    st.caption(
+        "Mean skill level in the baseline and every follow-up chained to it, with a 95% confidence band. A team "
+        "appears in a survey only when at least the minimum group answered; all teams pools the teams shown. "
+        + " → ".join(f"{w.title} ({w.key})" for w in series.waves)
+    )
+    cap_names = {c.key: c.name for c in series.capabilities}
+    team_names: dict[str | None, str] = {None: "All teams", **{t.key: t.name for t in series.teams}}
+    left, right = st.columns([1, 2])
+    capability = left.selectbox("Capability", list(cap_names), format_func=cap_names.get, key="trend_capability")
+    with_team = [s.team for s in series.series if s.capability == capability and s.team is not None]
+    picked = right.multiselect(
+        "Teams", with_team, format_func=team_names.get, placeholder="Add teams to compare", key="trend_teams"
+    )
+    shown = [s for s in series.series if s.capability == capability and (s.team is None or s.team in picked)]
+    st.plotly_chart(reports.capability_trend_figure(shown, team_names), width="stretch", key="trend_chart")
 
 st.header("Baseline → follow-up")
 result = cache.prepost(plan_key)
@@ -107,3 +141,10 @@ if any(not a.suppressed for a in result.application):
     st.plotly_chart(view.application_figure(result), width="stretch", key="prepost_applied")
 else:
     st.info("Not enough follow-up answers about applying capabilities yet.")
+likert = [r for r in result.likert if show_teams or r.team is None]
+if likert:
+    st.caption("Before → after for the per-capability questions both waves asked (same tests as proficiency):")
+    for question in dict.fromkeys(r.question for r in likert):
+        st.write(f"**{question}**")
+        chosen = [r for r in likert if r.question == question]
+        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question}")

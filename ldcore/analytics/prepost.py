@@ -75,6 +75,13 @@ def _interval(centre: float, se: float, df: float) -> tuple[float, float]:
     return centre - half, centre + half
 
 
+def mean_interval(summary: Summary) -> tuple[float, float]:
+    """The 95% confidence interval of a mean (t, n − 1 degrees of freedom); needs at least two values."""
+    if summary.sd is None:
+        raise ValueError("a confidence interval needs at least two values")
+    return _interval(summary.mean, summary.sd / math.sqrt(summary.n), summary.n - 1)
+
+
 def paired_change(differences: Summary) -> Change:
     """Paired t-test on the per-person differences (follow-up − baseline)."""
     d = differences

@@ -6,10 +6,15 @@ import sys
 from pathlib import Path
 
 
-def write_output(text: str, out: Path | None) -> None:
-    """Write a command's result to `--out` (saying so) or to standard output."""
-    if out:
-        out.write_text(text, encoding="utf-8")
-        print(f"wrote {out}")
+def write_output(content: str | bytes, out: Path | None) -> None:
+    """Write a command's result (text, or a file's bytes) to `--out` (saying so) or to standard output."""
+    if out is None and isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    elif out is None:
+        sys.stdout.write(content)
     else:
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            out.write_bytes(content)
+        else:
+            out.write_text(content, encoding="utf-8")
+        print(f"wrote {out}")

@@ -1,22 +1,42 @@
-"""report (JSON or self-contained HTML) and share links to the executive view."""
+"""report (JSON, self-contained HTML, PDF or PowerPoint), deliver it by mail, and share links to the executive view."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
 from ldcore.commands import write_output
 from ldcore.db import read_session, unit_of_work
+from ldcore.errors import Invalid
+from ldcore.reporting import delivery, pdf
 from ldcore.services import reports, sharing
+from ldcore.settings import load_settings
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="the plan report: JSON for tools, or one self-contained HTML file for people")
+    p = sub.add_parser(
+        "report", help="the plan report: JSON for tools, or a self-contained HTML, PDF or PowerPoint file for people"
+    )
     p.add_argument("--plan", required=True, help="plan key")
-    p.add_argument("--format", choices=["json", "html"], default="json")
-    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--format", choices=["json", "html", "pdf", "pptx"], default="json")
+    p.add_argument("--paper", choices=list(pdf.PAPERS), default="a4", help="PDF page size")
+    p.add_argument("--out", type=Path, help="file to write (default: standard output; required for pdf and pptx)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "deliver",
+        help="mail the report pack now (--to), send every scheduled pack that is due (--due), or set a plan's "
+        "schedule (--every)",
+    )
+    p.add_argument("--plan", help="plan key")
+    p.add_argument("--to", default="", help="comma-separated email addresses")
+    p.add_argument("--format", choices=list(delivery.FORMATS), default="pdf")
+    p.add_argument("--paper", choices=list(pdf.PAPERS), default="a4", help="PDF page size")
+    p.add_argument("--every", choices=[*delivery.CADENCES, "never"], help="store the plan's delivery schedule")
+    p.add_argument("--due", action="store_true", help="send the packs whose schedule is due (run it daily)")
+    p.set_defaults(func=cmd_deliver)
 
     share = sub.add_parser("share", help="read-only links to a plan's executive view").add_subparsers(
         dest="share_command", required=True
@@ -36,12 +56,55 @@ def register(sub) -> None:
 
 
 def cmd_report(args: argparse.Namespace, engine) -> int:
+    if args.format in delivery.FORMATS and args.out is None:
+        raise Invalid(f"--format {args.format} writes a file: add --out FILE.")
     with read_session(engine) as session:
         if args.format == "json":
-            text = json.dumps(reports.report_json(session, plan_key=args.plan), indent=2, ensure_ascii=False) + "\n"
+            content: str | bytes = (
+                json.dumps(reports.report_json(session, plan_key=args.plan), indent=2, ensure_ascii=False) + "\n"
+            )
+        elif args.format == "html":
+            content = reports.report_html(session, plan_key=args.plan)
         else:
-            text = reports.report_html(session, plan_key=args.plan)
-    write_output(text, args.out)
+            content = delivery.render_pack(session, plan_key=args.plan, fmt=args.format, paper=args.paper).content
+    write_output(content, args.out)
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace, engine) -> int:
+    if args.due:
+        return _deliver_due(engine)
+    if args.plan is None:
+        raise Invalid("Name the plan: --plan KEY (or use --due to send what is scheduled).")
+    if args.every is not None:
+        every = None if args.every == "never" else args.every
+        with unit_of_work(engine) as session:
+            schedule = delivery.set_schedule(session, plan_key=args.plan, every=every, to=args.to, fmt=args.format)
+        if schedule.every is None:
+            print(f"plan {schedule.plan}: no scheduled report")
+        else:
+            print(f"plan {schedule.plan}: {schedule.format} report {schedule.every} to {', '.join(schedule.to)}")
+        return 0
+    to = delivery.recipients(args.to)
+    with read_session(engine) as session:
+        pack = delivery.deliver(
+            session, load_settings().smtp, plan_key=args.plan, to=to, fmt=args.format, paper=args.paper
+        )
+    print(f"sent {pack.filename} to {', '.join(to)}")
+    return 0
+
+
+def _deliver_due(engine) -> int:
+    today = dt.date.today()
+    smtp = load_settings().smtp
+    with read_session(engine) as session:
+        due = delivery.due_plans(session, today=today)
+    for plan_key in due:
+        with unit_of_work(engine) as session:
+            delivery.deliver_if_due(session, smtp, plan_key=plan_key, today=today)
+        print(f"sent the report of plan {plan_key}")
+    if not due:
+        print("no report is due")
     return 0
 
 

@@ -16,12 +16,23 @@ from plotly.subplots import make_subplots
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import roi
+from ldcore.analytics import trends as analytics_trends
 from ldcore.models import utcnow
-from ldcore.services import evidence, impact
+from ldcore.services import evidence, impact, trends
 
 SCHEMA_VERSION = 1
 STATUS_COLOURS = {"on_track": "#2e7d32", "at_risk": "#f9a825", "off_track": "#c62828", None: "#9e9e9e"}
+TREND_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", None: "No data yet"}
+ISOLATION_WORDS = {
+    "control_group": "Control group: the change in the trained teams minus the change in comparable untrained teams "
+    "over the same months (difference in differences).",
+    "trend": "Trend line: the trained teams' results after the program compared with where their trend from "
+    "before the program was heading.",
+    "participant_estimate": "Participant estimates: the KPI change times the share participants attribute to the "
+    "program, discounted by their confidence in that estimate.",
+    None: "No isolation method chosen, so no benefit is claimed.",
+}
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -74,8 +85,13 @@ def roi_section(results: Sequence[roi.InitiativeRoi]) -> list[dict[str, Any]]:
 
 
 def report_json(session: Session, *, plan_key: str) -> dict[str, Any]:
-    """The JSON report: schema_version, plan, objectives, alignment, roi, heatmap, prepost."""
-    view = impact.executive_view(session, plan_key=plan_key)
+    """The JSON report: schema_version, plan, objectives, alignment, roi, heatmap, prepost, trends."""
+    return json_of(session, impact.executive_view(session, plan_key=plan_key))
+
+
+def json_of(session: Session, view: impact.Executive) -> dict[str, Any]:
+    """The JSON report of an executive view already computed (the deck draws its numbers from the same dict)."""
+    plan_key = view.plan_key
     return {
         "schema_version": SCHEMA_VERSION,
         "plan": {"key": view.plan_key, "name": view.plan_name},
@@ -84,6 +100,7 @@ def report_json(session: Session, *, plan_key: str) -> dict[str, Any]:
         "roi": roi_section(view.roi),
         "heatmap": evidence.heatmap_section(session, plan_key=plan_key),
         "prepost": evidence.prepost_section(session, plan_key=plan_key),
+        "trends": trends.trends_section(session, plan_key=plan_key),
     }
 
 
@@ -154,6 +171,65 @@ def kpi_trends_figure(view: impact.Executive) -> go.Figure:
                     col=col,
                 )
     fig.update_layout(height=230 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def _trend_traces(series: analytics_trends.Series, name: str, colour: str, legend: bool) -> list[go.Scatter]:
+    """A series' mean per wave (line) and its 95% confidence band (shaded), in one colour."""
+    dates = [p.date for p in series.points]
+    banded = [p for p in series.points if p.ci_low is not None]
+    band = go.Scatter(
+        x=[p.date for p in banded] + [p.date for p in reversed(banded)],
+        y=[p.ci_high for p in banded] + [p.ci_low for p in reversed(banded)],
+        fill="toself",
+        fillcolor=colour,
+        opacity=0.18,
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=name,
+    )
+    line = go.Scatter(
+        x=dates,
+        y=[p.mean for p in series.points],
+        mode="lines+markers",
+        line={"color": colour, "width": 2},
+        name=name,
+        legendgroup=name,
+        showlegend=legend,
+        customdata=[[p.wave, p.n, p.ci_low, p.ci_high] for p in series.points],
+        hovertemplate=name + "<br>%{customdata[0]}: %{y:.2f} (n=%{customdata[1]})<extra></extra>",
+    )
+    return [band, line]
+
+
+def capability_trend_figure(series: Sequence[analytics_trends.Series], names: dict[str | None, str]) -> go.Figure:
+    """One capability over the series: a line and a confidence band per team (`names`: team key or None → label)."""
+    fig = go.Figure()
+    for n, one in enumerate(series):
+        colour = TREND_COLOURS[n % len(TREND_COLOURS)]
+        fig.add_traces(_trend_traces(one, names[one.team], colour, legend=True))
+    fig.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"title": "Mean skill level (1–5)", "range": [1, 5]},
+        legend={"orientation": "h"},
+    )
+    return fig
+
+
+def skills_trend_figure(result: trends.Trends) -> go.Figure:
+    """All teams, every capability: the mean over the series with its confidence band, one small panel each."""
+    overall = [s for s in result.series if s.team is None]
+    names = {c.key: c.name for c in result.capabilities}
+    cols = 3
+    rows = max(1, -(-len(overall) // cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[names[s.capability] for s in overall] or [""])
+    for n, one in enumerate(overall):
+        for trace in _trend_traces(one, names[one.capability], TREND_COLOURS[0], legend=False):
+            fig.add_trace(trace, row=n // cols + 1, col=n % cols + 1)
+    fig.update_yaxes(range=[1, 5])
+    fig.update_layout(height=200 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
     return fig
 
 
@@ -415,6 +491,13 @@ def report_html(session: Session, *, plan_key: str, generated_at: dt.datetime | 
         out.append(chart(gap_closure_figure(view)))
     else:
         out.append("<p class='missing'>No follow-up survey with a baseline yet.</p>")
+    series = trends.capability_trends(session, plan_key=plan_key)
+    if series is not None and any(len(s.points) > 1 for s in series.series if s.team is None):
+        out.append(
+            "<h3>Skills over time</h3><p class='muted'>Mean skill level of all teams large enough to report, per "
+            "survey of the series, with its 95% confidence band.</p>"
+        )
+        out.append(chart(skills_trend_figure(series)))
 
     out.append("<h2>Return on investment</h2>")
     out.append(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ldcore.analytics.trends import BenchmarkRow
 from ldcore.db import data_version, read_session
-from ldcore.services import evidence
+from ldcore.services import evidence, trends
 from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
@@ -49,6 +50,26 @@ def _distribution(
 def _prepost(db: str, version: int, plan_key: str) -> evidence.PrePost | None:
     with read_session(engine()) as session:
         return evidence.prepost(session, plan_key=plan_key)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _trends(db: str, version: int, plan_key: str) -> trends.Trends | None:
+    with read_session(engine()) as session:
+        return trends.capability_trends(session, plan_key=plan_key)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _benchmark(db: str, version: int, plan_key: str, wave_key: str, team_key: str) -> list[BenchmarkRow]:
+    with read_session(engine()) as session:
+        return trends.internal_benchmark(session, plan_key=plan_key, wave_key=wave_key, team_key=team_key)
+
+
+def trends_of(plan_key: str) -> trends.Trends | None:
+    return _trends(*_key(), plan_key)
+
+
+def benchmark(plan_key: str, wave_key: str, team_key: str) -> list[BenchmarkRow]:
+    return _benchmark(*_key(), plan_key, wave_key, team_key)
 
 
 def heatmap_waves(plan_key: str) -> list[evidence.WaveRef]:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ldcore.db import data_version, read_session
+from ldcore.reporting import delivery
 from ldcore.services import impact, reports, sharing
 from ldcore.ui.state import engine
 
@@ -41,6 +42,12 @@ def executive_view(plan_key: str, at_version: int) -> impact.Executive:
 def report_html(plan_key: str) -> str:
     with read_session(engine()) as session:
         return reports.report_html(session, plan_key=plan_key)
+
+
+def report_pack(plan_key: str, fmt: str) -> bytes:
+    """The PDF or PowerPoint pack, rendered when a download button is clicked (not on every rerun)."""
+    with read_session(engine()) as session:
+        return delivery.render_pack(session, plan_key=plan_key, fmt=fmt).content
 
 
 def plain(text: str) -> str:

@@ -54,6 +54,7 @@ def test_a_viewer_sees_every_section_with_the_plans_figures(monkeypatch, company
         "Skills gap closed",
         "From learning to results",
         "Return on investment",
+        "Take it into the room",
     ]
     metrics = {m.label.replace("\\", ""): m.value for m in at.metric}
     assert metrics["Win rate"] == "24.0%"
@@ -69,7 +70,7 @@ def test_a_viewer_sees_every_section_with_the_plans_figures(monkeypatch, company
     chain = at.dataframe[2].value.set_index("measure")  # Leadership Essentials
     assert chain.loc["Satisfaction", "value"] == "missing"
     assert chain.loc["Change seen by managers", "note"] == "fewer than 5 observations"
-    assert len(at.get("plotly_chart")) == 3  # progress, budget, gap closure
+    assert len(at.get("plotly_chart")) == 4  # progress, budget, gap closure, skills over time
     assert at.get("download_button")[0].label == "Download the report (HTML)"
     assert "Share links" not in text  # admins only
 

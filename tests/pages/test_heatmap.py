@@ -32,7 +32,7 @@ def everything(at: AppTest) -> str:
 
 
 def prepost_table(at: AppTest):
-    return at.dataframe[3].value  # after the grid, the top gaps and the burden
+    return next(d.value for d in at.dataframe if "test" in d.value.columns)
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_the_download_leaves_hidden_cells_empty_and_neutralises_formulas(sqlite_
         heat = evidence.gap_heatmap(session, plan_key="p1")
     heat.teams[0] = heat.teams[0].model_copy(update={"name": "=cmd()"})
 
-    rows = list(csv.DictReader(io.StringIO(evidence_view.cells_csv(heat).decode())))
+    rows = list(csv.DictReader(io.StringIO(evidence_view.cells_csv(heat).decode("utf-8-sig"))))
     hidden = next(r for r in rows if r["team"] == "Beta" and r["capability"] == "Coaching")
     assert hidden == {
         "wave": "base",
@@ -149,3 +149,34 @@ def test_a_plan_without_a_proficiency_wave_says_what_to_do(viewer_page):
 
     assert not at.exception
     assert "launch a capability baseline survey first" in texts(at)
+
+
+def test_the_drill_down_sets_a_team_against_the_company_without_any_hidden_figure(viewer_page):
+    at = viewer_page(SUPPRESSION)
+    at.selectbox(key="heatmap_drill_team").set_value("beta").run()
+
+    bench = next(d.value for d in at.dataframe if "company" in d.value.columns).set_index("capability")
+    assert bench.loc["Negotiation", "team"] == "2.33"
+    assert bench.loc["Negotiation", "company"] == "2.50"  # alpha and beta pooled; tiny's 3 answers left out
+    assert bench.loc["Coaching", "team"] == "< 5" and bench.loc["Coaching", "team − company"] == "—"
+    shown = everything(at)
+    for figure in HIDDEN_FIGURES:
+        assert figure not in shown, figure
+
+
+def test_over_time_shows_every_team_large_enough_and_never_a_small_one(viewer_page):
+    waves = (("base", "baseline", None, 1), ("follow", "followup", "base", 3))
+    responses = SUPPRESSION + [Filed("follow", f.team, f.ratings) for f in SUPPRESSION]
+    at = viewer_page(responses, waves=waves)
+    at.selectbox(key="trend_capability").set_value("neg").run()
+    options = at.multiselect(key="trend_teams").options
+    at.multiselect(key="trend_teams").set_value(["alpha", "beta"]).run()
+
+    assert not at.exception
+    assert options == ["Alpha", "Beta"]  # Tiny has no series to pick
+    chart = next(c for c in at.get("plotly_chart") if "Over time" in texts(at) and "trend" in c.proto.id)
+    names = [t.get("name") for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "lines+markers"]
+    assert names == ["All teams", "Alpha", "Beta"]
+    shown = everything(at)
+    for figure in HIDDEN_FIGURES:
+        assert figure not in shown, figure

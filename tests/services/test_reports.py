@@ -15,7 +15,7 @@ from ldcore.models import CostLine, Initiative, Kpi, KpiObservation, Plan
 from ldcore.services import evidence, reports
 from tests.services.test_impact import D, build
 
-TOP_KEYS = ["schema_version", "plan", "objectives", "alignment", "roi", "heatmap", "prepost"]
+TOP_KEYS = ["schema_version", "plan", "objectives", "alignment", "roi", "heatmap", "prepost", "trends"]
 
 
 def report(engine) -> dict:
@@ -97,7 +97,7 @@ def test_the_html_report_is_self_contained_with_charts_and_escapes_free_text(eng
     assert not re.search(r"<script[^>]+src=", page)  # nothing loaded from elsewhere
     assert not re.search(r"<link[^>]+href=", page)
     assert page.count("plotly.js v") == 1  # the library inline, once
-    assert page.count("Plotly.newPlot") == 4  # progress, trends, budget, gap closure
+    assert page.count("Plotly.newPlot") == 5  # progress, KPI trends, budget, gap closure, skills over time
     for section in (
         "Summary",
         "Objectives",

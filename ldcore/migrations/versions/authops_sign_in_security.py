@@ -1,14 +1,14 @@
 """sign-in security: server-side sessions, failed sign-in throttle
 
 Revision ID: authops
-Revises: 0001
+Revises: imports
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "authops"
-down_revision = "0001"
+down_revision = "imports"
 branch_labels = None
 depends_on = None
 
