@@ -57,6 +57,11 @@ def sign_in_page() -> None:
     ):
         st.login()
     if not load_settings().auth.password_sign_in:
+        if not guard.sso_configured():
+            st.error(
+                "Sign-in is not set up: password sign-in is switched off and single sign-on has no `[auth]` section "
+                "in `.streamlit/secrets.toml`. Ask whoever runs LD Align."
+            )
         return
     with st.form("sign_in"):
         email = st.text_input("Email", key="sign_in_email")

@@ -47,9 +47,10 @@ def _token() -> str | None:
 
 def _client_address() -> str:
     try:
-        return st.context.ip_address or ""
+        address = st.context.ip_address
     except Exception:  # no browser context (bare script run)
         return ""
+    return address if isinstance(address, str) else ""  # None from localhost; a stand-in object under AppTest
 
 
 def current_account() -> AccountOut | None:
