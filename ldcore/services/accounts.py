@@ -195,14 +195,16 @@ def sign_in(
     except (VerificationError, InvalidHashError):
         verified = False
     if not verified:
-        audit.record(session, actor=typed, action="sign_in.failed", entity="account", key=typed, **where)
+        # Someone may type their password into the email field: only something shaped like an email is recorded.
+        named = typed if "@" in typed else "(not an email)"
+        audit.record(session, actor=named, action="sign_in.failed", entity="account", key=named, **where)
         for row in (by_email, by_address):
             if row:
                 row.failures += 1
                 row.last_failure_at = now
         if by_email.failures >= LOCK_AFTER_FAILURES:
             by_email.failures, by_email.locked_until = 0, now + LOCKED_FOR
-            audit.record(session, actor="system", action="sign_in.lockout", entity="account", key=typed, **where)
+            audit.record(session, actor="system", action="sign_in.lockout", entity="account", key=named, **where)
         return SignInResult(None, message=WRONG)
 
     session.delete(by_email)

@@ -145,6 +145,14 @@ def test_sign_in_events_record_the_email_and_address_never_the_password_and_leav
     assert all("my-secret-guess" not in str(e.detail) and PASSWORD not in str(e.detail) for e in events)
 
 
+def test_a_password_typed_into_the_email_field_is_not_recorded(engine):
+    _account(engine)
+    _try(engine, at=T0, email="correct-horse-battery", password="x")
+    with read_session(engine) as session:
+        (event,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in.failed")).all()
+    assert (event.actor, event.entity_key) == ("(not an email)", "(not an email)")
+
+
 def test_the_unlock_user_command_lifts_a_lock_and_an_unknown_email_is_one_line_exit_2(db_url, engine):
     from tests.services.test_cli import ldalign
 
