@@ -25,6 +25,7 @@ AREAS = {
     "responses": "Response imports",
     "roster": "Roster imports",
     "plan": "Plans",
+    "person": "A person's data (export, erase)",
     "audit": "Audit exports",
 }
 
