@@ -3,6 +3,7 @@ the provider, callback, the role from the settings' mapping applied, sign-out; a
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -52,7 +53,7 @@ def sso_app(tmp_path_factory):
     provider_port = _free_port()
     issuer = f"http://127.0.0.1:{provider_port}"
     saved = {k: os.environ.get(k) for k in ("LDALIGN_TEST_OIDC_URL", "LDALIGN_SSO_ROLES")}
-    os.environ.update(LDALIGN_TEST_OIDC_URL=issuer, LDALIGN_SSO_ROLES=__import__("json").dumps(ROLES))
+    os.environ.update(LDALIGN_TEST_OIDC_URL=issuer, LDALIGN_SSO_ROLES=json.dumps(ROLES))
     db_url = f"sqlite:///{tmp / 'sso.db'}"
     result = LiveApp(url="", db_url=db_url, process=None).cli(  # type: ignore[arg-type]
         "create-user", "it@corp.example", "--role", "admin", "--password-stdin", input="it-admin-password\n"
