@@ -42,6 +42,21 @@ with st.form("new_account", clear_on_submit=True):
         except LDAlignError as exc:
             st.error(str(exc))
 
+with read_session(engine()) as session:
+    locked = accounts.locked_emails(session)
+if locked:
+    st.subheader("Locked after repeated failed sign-ins")
+    st.caption("A lock ends by itself after 15 minutes; unlock when you know it was the person themselves.")
+    who = st.selectbox("Locked account", locked, key="unlock_account")
+    if st.button("Unlock", key="unlock_save", icon=":material/lock_open:"):
+        try:
+            with guard.transaction("admin", bump=False) as (session, actor):
+                accounts.unlock(session, email=who, actor=actor.email)
+            st.toast(f"Unlocked {who}.")
+            st.rerun()
+        except LDAlignError as exc:
+            st.error(str(exc))
+
 st.subheader("Change an account")
 others = [p.email for p in people]
 target = st.selectbox("Account", others, key="edit_account")

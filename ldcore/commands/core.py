@@ -1,4 +1,4 @@
-"""migrate, create-user, plan import/export, demo."""
+"""migrate, create-user, unlock-user, plan import/export, demo."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def register(sub) -> None:
     p.add_argument("--name", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("unlock-user", help="lift a lockout after repeated failed sign-ins")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_unlock_user)
 
     plan = sub.add_parser("plan", help="plans as code (YAML)").add_subparsers(dest="plan_command", required=True)
     p = plan.add_parser("import", help="import a whole plan from YAML")
@@ -57,6 +61,13 @@ def cmd_create_user(args: argparse.Namespace, engine) -> int:
     with unit_of_work(engine) as session:
         account = accounts.create_account(session, email=args.email, role=args.role, password=password, name=args.name)
     print(f"created {account.role} account {account.email}")
+    return 0
+
+
+def cmd_unlock_user(args: argparse.Namespace, engine) -> int:
+    with unit_of_work(engine, bump=False) as session:
+        accounts.unlock(session, email=args.email, actor="cli")
+    print(f"unlocked {args.email.strip().lower()}: they can sign in again now")
     return 0
 
 
