@@ -163,11 +163,14 @@ def wave_version(engine: Engine, wave_key: str) -> int:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, wait_seconds: float | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, wait_seconds: float | None = None, bump: bool = True) -> Iterator[Session]:
     """One write transaction: commit when the block ends normally, roll back when it raises.
 
     With `wait_seconds`, waiting for another writer's lock gives up after about that long, and a locked or
-    unreachable database raises `Busy`, so that a person can be asked to try again (instead of waiting 30 s)."""
+    unreachable database raises `Busy`, so that a person can be asked to try again (instead of waiting 30 s).
+    What `mark_changed` recorded moves the plan and wave versions at commit; a transaction that marks nothing moves
+    none. `bump=False` says outright that nothing here is data a page caches (sign-in bookkeeping, its audit
+    events): marks made in it are dropped."""
     options: dict = {"ldalign_write": True}
     if wait_seconds is not None:
         options["ldalign_wait_ms"] = int(wait_seconds * 1000)
@@ -176,7 +179,8 @@ def unit_of_work(engine: Engine, *, wait_seconds: float | None = None) -> Iterat
             if wait_seconds is not None and not is_sqlite(engine):
                 session.execute(text(f"SET LOCAL lock_timeout = {options['ldalign_wait_ms']}"))
             yield session
-            _append_changes(session)
+            if bump:
+                _append_changes(session)
             session.commit()
         except OperationalError as exc:
             session.rollback()

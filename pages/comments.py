@@ -9,7 +9,6 @@ from ldcore.errors import NotFound
 from ldcore.services import comments
 from ldcore.ui import cache, guard, widgets
 from ldcore.ui import comments_view as cv
-from ldcore.ui import executive as ex
 from ldcore.ui.state import engine
 
 ALL = "__all__"
@@ -87,7 +86,7 @@ with read_session(engine()) as session:
 view = cache.executive_view(plan_key, cache.version(plan_key))
 applying = {c.initiative: next((link for link in c.links if link.level == 3), None) for c in view.chains}
 for program in programs:
-    st.subheader(ex.plain(program.name))
+    st.subheader(widgets.plain(program.name))
     link = applying.get(program.initiative)
     left, right = st.columns([1, 3])
     left.metric(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ldcore.db import mark_changed
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
+from ldcore.io.yaml_safe import load_yaml
 from ldcore.models import (
     Capability,
     CostLine,
@@ -330,10 +331,7 @@ def apply_initiative(
 
 
 def parse_plan_yaml(text: str, *, source: str = "plan") -> PlanDocument:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise Invalid(f"{source} is not valid YAML: {exc}") from exc
+    data = load_yaml(text, source=source)
     if not isinstance(data, dict):
         raise Invalid(f"{source} must be a YAML mapping with at least a 'plan' key.")
     try:

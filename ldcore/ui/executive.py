@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from ldcore.db import read_session
@@ -23,11 +21,6 @@ def report_pack(plan_key: str, fmt: str) -> bytes:
     """The PDF or PowerPoint pack, rendered when a download button is clicked (not on every rerun)."""
     with read_session(engine()) as session:
         return delivery.render_pack(session, plan_key=plan_key, fmt=fmt).content
-
-
-def plain(text: str) -> str:
-    """Free text made safe to put in a markdown element: every markdown character shown as itself."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def tile_delta(tile: impact.KpiTile) -> str | None:
