@@ -9,8 +9,6 @@ from ldcore.reporting import delivery
 from ldcore.services import impact, reports, sharing
 from ldcore.ui.state import engine
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")  # emphasis, links, HTML, directives, :icons:
-
 
 def report_html(plan_key: str) -> str:
     with read_session(engine()) as session:
