@@ -13,6 +13,7 @@ from ldcore.ui import executive as ex
 from ldcore.ui.state import engine
 
 VERSION_KEY = "executive_version"
+DRAWN_KEY = "executive_drawn"  # set by a whole-page run; the live check starts on the next tick
 BADGE = {"on_track": "green", "at_risk": "orange", "off_track": "red", None: "gray"}
 
 access = guard.require_viewer_or_share()
@@ -25,13 +26,17 @@ if plan_key is None:
 
 version = cache.version(plan_key)
 st.session_state[VERSION_KEY] = version
+st.session_state[DRAWN_KEY] = True
 view = cache.executive_view(plan_key, version)
 
 
 @st.fragment(run_every=cache.LIVE_POLL_SECONDS)
 def follow_the_data() -> None:
     """Reruns the whole page as soon as this plan's data changes (new KPI values, survey answers, plan edits); a
-    check that finds nothing new is two index lookups and draws nothing."""
+    check that finds nothing new is two index lookups and draws nothing. Not while the page itself is being drawn:
+    under a stream of responses that would redraw it forever, never showing it."""
+    if st.session_state.pop(DRAWN_KEY, False):
+        return
     if cache.version(plan_key) != st.session_state.get(VERSION_KEY):
         st.rerun(scope="app")
 

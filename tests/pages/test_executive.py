@@ -148,3 +148,15 @@ def test_free_text_is_shown_as_text_not_markdown(monkeypatch, company):
     at = open_as(monkeypatch, company, "viewer")
 
     assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http:\u2060//x) \\:red\\[alarm\\]"
+
+
+def test_the_page_is_drawn_once_even_while_new_data_keeps_landing(monkeypatch, company):
+    from itertools import count
+
+    from ldcore.ui import cache
+
+    versions = count(1)
+    monkeypatch.setattr(cache, "version", lambda plan_key: next(versions))  # a new version at every look
+    at = open_as(monkeypatch, company, "viewer")
+    assert not at.exception
+    assert next(versions) == 2  # read once for the drawing; the live check waits for its first tick

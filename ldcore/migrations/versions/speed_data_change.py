@@ -1,14 +1,14 @@
 """data versions per plan and wave: an append-only change log replaces the one global counter row
 
 Revision ID: speed
-Revises: imports
+Revises: authops
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "speed"
-down_revision = "imports"
+down_revision = "authops"
 branch_labels = None
 depends_on = None
 
