@@ -145,15 +145,14 @@ def test_a_new_response_shows_in_the_rates_on_the_next_run(editor_page, engine):
     make_wave(engine)
     links = [link for link in invite(engine, "base") if link.team == "Alpha Sales"]
     at = editor_page()
-    assert list(at.dataframe[1].value["answered"]) == ["< 5", "< 5"]
+    assert at.dataframe[1].value["answered"].tolist() == ["< 5"]  # the small teams counted together
     for link in links[:5]:
         with unit_of_work(engine) as session:
             responses.submit_response(
                 session, token=token_of(link), answers={"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
             )
     at.run()
-    rates = at.dataframe[1].value.set_index("team")
-    assert rates.loc["Alpha Sales", "answered"] == "5"
+    assert at.dataframe[1].value["answered"].tolist() == ["5"]
     assert "Not answered yet (3)" in texts(at)
 
 

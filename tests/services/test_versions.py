@@ -92,7 +92,7 @@ def test_sign_ins_sessions_and_audit_rows_move_no_version(two_plans):
         account = accounts.create_account(session, email="a@x.example", role="admin", password="long-password-1")
     before, changes = _versions(engine), _changes(engine)
     with unit_of_work(engine) as session:
-        assert accounts.authenticate(session, email="a@x.example", password="wrong-password-1") is None
+        assert accounts.sign_in(session, email="a@x.example", password="wrong-password-1").account is None
     with unit_of_work(engine) as session:
         accounts.issue_session_token(session, account_id=account.id)
         audit.record(session, actor="a@x.example", action="page.view")
