@@ -5,8 +5,7 @@ import streamlit as st
 from ldcore.db import read_session
 from ldcore.services import accounts
 from ldcore.settings import load_settings
-from ldcore.ui import guard
-from ldcore.ui.executive import plain
+from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layout="wide")
@@ -106,7 +105,7 @@ else:
             st.caption(section)
             for item in pages:
                 st.page_link(item)
-        st.caption(f"Signed in as **{plain(account.email)}** ({account.role})")  # an SSO email is the provider's
+        st.caption(f"Signed in as **{widgets.plain(account.email)}** ({account.role})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             guard.sign_out(account)
             st.rerun()

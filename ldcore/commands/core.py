@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from ldcore.commands import write_output
+from ldcore.commands import read_input, write_output
 from ldcore.db import migrate, read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import accounts, plans
@@ -73,9 +73,7 @@ def cmd_unlock_user(args: argparse.Namespace, engine) -> int:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise Invalid(f"{path}: no such file") from exc
+        return read_input(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 

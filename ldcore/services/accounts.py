@@ -170,6 +170,8 @@ def sign_in(
     token returned is a one-time code for `redeem_handoff`."""
     if not load_settings().auth.password_sign_in:
         return SignInResult(None, message="Password sign-in is switched off here; sign in with your company account.")
+    if "\x00" in email:  # in no stored address, and Postgres refuses it in a query: a wrong sign-in, not an error
+        return SignInResult(None, message=WRONG)
     now = now or utcnow()
     typed = email.strip().lower()[:320]
     where = {"ip": ip} if ip else {}
