@@ -126,6 +126,7 @@ def sign_out(account: AccountOut | None) -> None:
         # The session cookie left behind is revoked, so worthless.
         st.session_state[SSO_TRIED_KEY] = SIGNED_OUT
         st.logout()
+        st.stop()  # end this run as it is, so the browser gets the redirect (a rerun could drop it)
     else:
         st.session_state[PENDING_COOKIE_KEY] = ""
 
