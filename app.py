@@ -27,6 +27,7 @@ PAGES = {
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/privacy.py", "Privacy", ":material/privacy_tip:", "admin"),
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.
@@ -35,6 +36,7 @@ PUBLIC_PAGES: list[tuple[str, str, str]] = [("pages/respond.py", "Survey", "resp
 
 def sign_in_page() -> None:
     st.title("LD Align")
+    guard.show_refused_write()
     st.caption("Tie every learning initiative to a business objective, and show what it moved.")
     with read_session(engine()) as session:
         no_accounts = accounts.count_accounts(session) == 0
@@ -73,10 +75,14 @@ else:
         for section, items in PAGES.items()
     }
     sections = {section: pages for section, pages in sections.items() if pages}
-    if public:
-        sections.setdefault("Plan", []).extend(public)
-    page = st.navigation(sections)
+    # Streamlit's own sidebar list is off (client.showSidebarNavigation): after a restart it would list every page
+    # file to a signed-out visitor. The signed-in see the pages their role opens, drawn here.
+    page = st.navigation({**sections, "Plan": [*sections.get("Plan", []), *public]}, position="hidden")
     with st.sidebar:
+        for section, pages in sections.items():
+            st.caption(section)
+            for item in pages:
+                st.page_link(item)
         st.caption(f"Signed in as **{account.email}** ({account.role})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             guard.sign_out(account)

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "ldcore.commands.analytics",
     "ldcore.commands.surveys",
     "ldcore.commands.reports",
+    "ldcore.commands.privacy",
 ]
 
 

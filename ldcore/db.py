@@ -16,11 +16,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ldcore.errors import Busy
 from ldcore.models import DataVersion, utcnow
 from ldcore.settings import load_settings
 
@@ -50,7 +52,12 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ldalign_write") else "BEGIN")
+        options = conn.get_execution_options()
+        if not options.get("ldalign_write"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={options.get('ldalign_wait_ms', SQLITE_BUSY_MS)}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -131,13 +138,26 @@ def data_version(engine: Engine) -> int:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One write transaction: commit when the block ends normally, roll back when it raises."""
-    with Session(engine.execution_options(ldalign_write=True), expire_on_commit=False) as session:
+def unit_of_work(engine: Engine, *, wait_seconds: float | None = None) -> Iterator[Session]:
+    """One write transaction: commit when the block ends normally, roll back when it raises.
+
+    With `wait_seconds`, waiting for another writer's lock gives up after about that long, and a locked or
+    unreachable database raises `Busy`, so that a person can be asked to try again (instead of waiting 30 s)."""
+    options: dict = {"ldalign_write": True}
+    if wait_seconds is not None:
+        options["ldalign_wait_ms"] = int(wait_seconds * 1000)
+    with Session(engine.execution_options(**options), expire_on_commit=False) as session:
         try:
+            if wait_seconds is not None and not is_sqlite(engine):
+                session.execute(text(f"SET LOCAL lock_timeout = {options['ldalign_wait_ms']}"))
             yield session
             bump_data_version(session)
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if wait_seconds is None:
+                raise
+            raise Busy("The database is busy; nothing was saved. Please try again in a moment.") from exc
         except BaseException:
             session.rollback()
             raise

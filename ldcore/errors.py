@@ -29,6 +29,10 @@ class AccessDenied(LDAlignError):
     pass
 
 
+class Busy(LDAlignError):
+    """The database stayed locked (or out of reach) longer than the caller was willing to wait; try again."""
+
+
 def field_path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 

@@ -177,7 +177,7 @@ class Capability(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))  # grid rows in real surveys run past 200 characters
     type: Mapped[str] = mapped_column(String(16), default="skill")
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -334,6 +334,9 @@ class SurveyWave(Base):
     min_group: Mapped[int] = mapped_column(Integer, default=5)
     open_link_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Respondents' identities (who answered, their links) are removed this many days after the wave closes.
+    identity_retention_days: Mapped[int] = mapped_column(Integer, default=365, server_default="365")
+    identities_removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     plan: Mapped[Plan] = relationship()
     initiative: Mapped[Initiative | None] = relationship()

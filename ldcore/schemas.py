@@ -30,6 +30,7 @@ Key = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
 ]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]  # capabilities
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Level = Annotated[int, Field(ge=1, le=5)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -96,7 +97,7 @@ class ObjectiveIn(Strict):
 
 class CapabilityIn(Strict):
     key: Key
-    name: Name
+    name: LongName
     type: CapabilityType = "skill"
     description: Text = ""
     drives: dict[Key, Level] = {}

@@ -36,6 +36,8 @@ class Settings:
     secret_key: str | None
     base_url: str
     smtp: dict
+    # What erasing a person does with their answers: "delete" them, or "anonymise" (kept in aggregates only).
+    erase_answers: str = "delete"
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,4 +58,5 @@ def load_settings(cwd: Path | None = None) -> Settings:
         secret_key=os.environ.get("LDALIGN_SECRET_KEY") or app.get("secret_key"),
         base_url=(os.environ.get("LDALIGN_BASE_URL") or app.get("base_url") or "http://localhost:8501").rstrip("/"),
         smtp=dict(secrets.get("smtp", {})),
+        erase_answers=os.environ.get("LDALIGN_ERASE_ANSWERS") or app.get("erase_answers") or "delete",
     )

@@ -5,6 +5,8 @@ Format (one file per survey; the file name without `.yaml` is the survey key):
 ```yaml
 title: Capability follow-up          # shown to respondents
 description: ...                     # optional, shown under the title
+no_answer: ["Unfamiliar (N/A)", -99]  # optional: labels or codes other tools use for "no answer"; an import stores
+                                     # them as unanswered (besides "Not applicable", "N/A" and blank)
 questions:
   - key: proficiency                 # stable: answers are stored under it; never rename in a running wave
     type: capability_rating          # capability_rating | likert | single_choice | multi_choice | number
@@ -27,7 +29,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from ldcore.errors import Invalid
 from ldcore.vocab import PROFICIENCY_LABELS
@@ -100,6 +110,7 @@ class SurveyDefinition(BaseModel):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: str = ""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] = "en"  # ISO 639-1, for stop words
+    no_answer: list[Annotated[str, BeforeValidator(str), StringConstraints(min_length=1, max_length=200)]] = []
     questions: list[Question] = Field(min_length=1)
 
     @model_validator(mode="after")

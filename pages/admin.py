@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.services import accounts
 from ldcore.ui import guard, widgets
@@ -32,7 +32,7 @@ with st.form("new_account", clear_on_submit=True):
     password = st.text_input("Initial password (at least 10 characters)", type="password", key="new_password")
     if st.form_submit_button("Create account", type="primary"):
         try:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("admin") as (session, _):
                 created = accounts.create_account(
                     session, email=email, role=role, password=password, name=name, actor=me.email
                 )
@@ -58,7 +58,7 @@ if target:
         confirm = st.checkbox(f"Yes, deactivate {target}: every session of this account ends now.", key="edit_confirm")
     if st.button("Save changes", key="edit_save", disabled=not confirm):
         try:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("admin") as (session, _):
                 accounts.update_account(session, email=target, role=new_role, active=active, actor=me.email)
                 if new_password:
                     accounts.set_password(session, email=target, password=new_password, actor=me.email)

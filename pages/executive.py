@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import LDAlignError
 from ldcore.reporting import delivery, pdf
 from ldcore.services import accounts, reports, sharing
@@ -158,7 +158,7 @@ if access.account is not None and accounts.has_role(access.account, "admin"):
         create = st.form_submit_button("Create a share link")
     if create:
         try:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("admin") as (session, _):
                 created = sharing.create_share_link(
                     session, plan_key=plan_key, days=int(days), label=label, actor=access.account.email
                 )
@@ -175,6 +175,10 @@ if access.account is not None and accounts.has_role(access.account, "admin"):
         if active:
             chosen = st.selectbox("Revoke", list(active), format_func=active.get, key="share_revoke_id")
             if st.button("Revoke this link", key="share_revoke"):
-                with unit_of_work(engine()) as session:
-                    sharing.revoke_share_link(session, link_id=chosen, actor=access.account.email)
-                st.rerun()
+                try:
+                    with guard.transaction("admin") as (session, _):
+                        sharing.revoke_share_link(session, link_id=chosen, actor=access.account.email)
+                except LDAlignError as error:
+                    st.error(str(error))
+                else:
+                    st.rerun()

@@ -141,3 +141,10 @@ if any(not a.suppressed for a in result.application):
     st.plotly_chart(view.application_figure(result), width="stretch", key="prepost_applied")
 else:
     st.info("Not enough follow-up answers about applying capabilities yet.")
+likert = [r for r in result.likert if show_teams or r.team is None]
+if likert:
+    st.caption("Before → after for the per-capability questions both waves asked (same tests as proficiency):")
+    for question in dict.fromkeys(r.question for r in likert):
+        st.write(f"**{question}**")
+        chosen = [r for r in likert if r.question == question]
+        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question}")

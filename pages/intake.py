@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ldcore import vocab
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.schemas import PlanIn
 from ldcore.services import intake, plans
 from ldcore.ui import forms, guard, widgets
@@ -60,7 +60,7 @@ def write(form: str, created: bool, work, message) -> None:
     form for a new item afresh."""
 
     def action() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("editor") as (session, _):
             result = work(session)
         return message(result)
 
@@ -78,7 +78,7 @@ def impact(kind: str, key: str):
 
 def remove(kind: str, key: str, what: str):
     def action() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("editor") as (session, _):
             done = intake.delete(session, plan_key=plan_key, kind=kind, key=key, actor=me.email)
         return f"Deleted {what}." + (f" That also {', '.join(done.effects)}." if done.effects else "")
 

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import LDAlignError
 from ldcore.services import intake, kpis
 from ldcore.ui import forms, guard, widgets
@@ -66,7 +66,7 @@ def record() -> None:
     p = "kpi_entry_"
 
     def action() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("editor") as (session, _):
             result = kpis.record_observation(
                 session,
                 plan_key=plan_key,
@@ -88,7 +88,7 @@ def record() -> None:
 
 def commit(data: bytes) -> None:
     def action() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("editor") as (session, _):
             result = kpis.import_kpi_csv(session, plan_key=plan_key, data=data, actor=me.email)
         return f"Imported: {result.added} added, {result.replaced} replaced, {result.unchanged} already recorded."
 

@@ -6,7 +6,7 @@ that cannot be used gets one plain message and nothing else."""
 import streamlit as st
 
 from ldcore.db import read_session, unit_of_work
-from ldcore.errors import Invalid
+from ldcore.errors import Busy, Invalid
 from ldcore.services import responses
 from ldcore.ui import survey_form
 from ldcore.ui.state import engine
@@ -16,6 +16,8 @@ token = st.query_params.get("t")
 open_token = None if token else st.query_params.get("o")
 link = token or open_token or ""
 DONE, PROBLEMS, REFUSED = f"respond_done:{link}", "respond_problems", "respond_refused"
+WAIT_SECONDS = 3  # a respondent hears "busy, try again" after this, instead of waiting for the lock 30 s
+BUSY = "The survey is busy — your answers are kept, please press “Send my answers” again in a moment."
 
 if st.session_state.get(DONE):
     st.title("Thank you!")
@@ -38,7 +40,7 @@ def submit() -> None:
     if st.session_state.get(DONE):  # a second click of the same button
         return
     try:
-        with unit_of_work(engine()) as session:
+        with unit_of_work(engine(), wait_seconds=WAIT_SECONDS) as session:
             responses.submit_response(
                 session,
                 token=token,
@@ -50,6 +52,8 @@ def submit() -> None:
             )
     except Invalid as problem:
         st.session_state[PROBLEMS] = dict(problem.problems) or {"form": str(problem)}
+    except Busy:
+        st.session_state[PROBLEMS] = {"busy": BUSY}
     except responses.LinkRefused as refused:
         st.session_state[REFUSED] = str(refused)
     else:
@@ -65,6 +69,8 @@ if form.open_link:
 st.caption("Questions marked * need an answer.")
 problems = st.session_state.get(PROBLEMS, {})
 survey_form.draw(form, problems)
-if problems:
+if "busy" in problems:
+    st.warning(problems["busy"], icon=":material/hourglass_top:")
+elif problems:
     st.error("Some answers need attention: see the messages above.", icon=":material/error:")
 st.button("Send my answers", type="primary", on_click=submit, key="respond_submit", width="stretch")

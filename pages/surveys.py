@@ -8,9 +8,10 @@ import plotly.express as px
 import streamlit as st
 
 from ldcore import survey_defs
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import Invalid, LDAlignError
-from ldcore.services import imports, plans, roster, surveys
+from ldcore.io import exports
+from ldcore.services import imports, plans, privacy, roster, surveys
 from ldcore.settings import load_settings
 from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
@@ -33,6 +34,40 @@ baselines = [w.key for w in waves if w.kind == "baseline"]
 tab_waves, tab_invite, tab_roster, tab_import, tab_export = st.tabs(
     ["Waves", "Invite and monitor", "Roster", "Import responses", "Export"]
 )
+
+
+DATE_ORDERS = {"From the file": None, "Day first (03/04 = 3 April)": "dayfirst",
+               "Month first (03/04 = 4 March)": "monthfirst"}  # fmt: skip
+UNKNOWN = {"Refuse the import": "refuse", "Store as no answer": "no_answer"}
+
+
+def _import_options() -> imports.ImportOptions:
+    """What the person chose under "Import options" (shown above the preview, so they can fix what it refuses)."""
+    with st.expander("Import options"):
+        order = st.radio("Date order of the time column", list(DATE_ORDERS), key="import_date_order", horizontal=True)
+        unknown = st.radio("Values on no scale", list(UNKNOWN), key="import_unknown", horizontal=True)
+        no_answer = st.text_input(
+            "Values that mean no answer (separated by ;)", key="import_no_answer", placeholder="-99; Unfamiliar (N/A)"
+        )
+        unfinished = st.checkbox("Import unfinished responses (Qualtrics Finished = 0)", key="import_unfinished")
+        columns = st.text_area(
+            "Columns mapped by hand, one per line: column = question",
+            key="import_columns",
+            placeholder="Q4_1 = applied[negotiation]\nQ4_2 =",
+            help="The column by its header or export tag; the question by key, or key[capability] for one row of a "
+            "grid. Nothing after = leaves the column out.",
+        )
+    pairs = [line.partition("=") for line in columns.splitlines() if line.strip()]
+    if any(not sep for _, sep, _ in pairs):
+        st.warning("Write each hand mapping as column = question; lines without = are ignored.")
+    pairs = [p for p in pairs if p[1]]
+    return imports.ImportOptions(
+        date_order=DATE_ORDERS[order],
+        unknown=UNKNOWN[unknown],
+        no_answer=[v.strip() for v in no_answer.split(";") if v.strip()],
+        unfinished=unfinished,
+        columns={column.strip(): question.strip() for column, _, question in pairs},
+    )
 
 
 def _run(action, success: str) -> bool:
@@ -95,7 +130,7 @@ with tab_waves:
                 }
 
                 def create(fields=fields) -> None:
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         surveys.create_wave(session, wave=fields, actor=me.email)
 
                 if _run(create, f"Created follow-up wave {p.key}."):
@@ -133,7 +168,7 @@ with tab_waves:
         }
 
         def create_wave() -> None:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("editor") as (session, _):
                 surveys.create_wave(session, wave=fields, actor=me.email)
 
         if _run(create_wave, f"Created wave {key}."):
@@ -144,6 +179,17 @@ with tab_invite:
         st.info("Create a wave first.")
     else:
         wave_key = st.selectbox("Wave", [w.key for w in waves], key="invite_wave")
+        with read_session(engine()) as session:
+            kept = privacy.retention(session, wave_key=wave_key)
+        if kept.removed_at:
+            st.caption(f"Identities of respondents were removed on {kept.removed_at:%Y-%m-%d}.")
+        elif kept.removes_on:
+            st.caption(
+                f"Identities of respondents are removed on {kept.removes_on} "
+                "(an admin can change it on the Privacy page)."
+            )
+        else:
+            st.caption(f"Identities of respondents are removed {kept.days} days after the wave closes.")
         smtp = settings.smtp
         mail = surveys.smtp_configured(smtp)
         st.caption(
@@ -155,7 +201,7 @@ with tab_invite:
         if c1.button("Create personal links", type="primary", key="invite_button"):
 
             def issue() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     links = surveys.issue_invitations(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -163,7 +209,7 @@ with tab_invite:
                 if mail and links:
                     title = next(w.title for w in waves if w.key == wave_key)
                     sent, failed = surveys.send_links(smtp, links, title=title)
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
                     if failed:
                         st.warning(f"The mail server refused: {', '.join(failed)}")
@@ -172,7 +218,7 @@ with tab_invite:
         if c2.button("Send reminders", key="remind_button"):
 
             def send_reminders() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     links, skipped = surveys.remind(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -187,7 +233,7 @@ with tab_invite:
         if c3.button("Create open link", key="open_link_button"):
 
             def make_open_link() -> None:
-                with unit_of_work(engine()) as session:
+                with guard.transaction("editor") as (session, _):
                     link = surveys.create_open_link(
                         session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
                     )
@@ -200,11 +246,9 @@ with tab_invite:
         held = st.session_state.get("invite_links")
         if held and held[0] == wave_key:
             _, what, links = held
-            frame = pd.DataFrame([{"email": x.email, "team": x.team, "link": x.link} for x in links],
-                                 columns=["email", "team", "link"])  # fmt: skip
             st.download_button(
                 f"Download {len(links)} {what} links (CSV)",
-                frame.to_csv(index=False).encode("utf-8"),
+                exports.links_csv(links),
                 file_name=f"{wave_key}-{what}.csv",
                 mime="text/csv",
                 key="links_download",
@@ -241,10 +285,18 @@ with tab_invite:
             st.dataframe(table, hide_index=True, width="stretch")
             total = hidden if rates.responded is None else f"{rates.responded} ({rates.rate:.0%})"
             st.caption(
-                f"{rates.invited} invited, {total} answered. Teams with fewer than {rates.min_group} answers show "
-                f"'{hidden}' so that nobody can be singled out."
+                f"{rates.invited} invited, {total} answered. Teams with fewer than {rates.min_group} invited are "
+                f"counted together as '{surveys.OTHER_TEAMS}', and counts under {rates.min_group} show '{hidden}', "
+                "so that nobody can be singled out."
             )
-        st.subheader(f"Not answered yet ({len(pending)})")
+        if pending is None:
+            st.subheader("Not answered yet")
+            st.caption(
+                "This wave is anonymous, so the app does not show who has answered. Reminders go to everybody "
+                "invited; a link already used stays closed."
+            )
+        else:
+            st.subheader(f"Not answered yet ({len(pending)})")
         if pending:
             st.dataframe(
                 pd.DataFrame(
@@ -272,7 +324,7 @@ with tab_roster:
     if upload is not None and st.button("Import roster", type="primary", key="roster_import"):
 
         def import_people() -> None:
-            with unit_of_work(engine()) as session:
+            with guard.transaction("editor") as (session, _):
                 result = roster.import_roster(session, data=upload.getvalue(), actor=me.email)
             st.session_state["roster_result"] = result
 
@@ -291,10 +343,11 @@ with tab_import:
         upload = st.file_uploader("Export file (CSV or XLSX)", type=["csv", "xlsx"], key="import_file")
         if upload is not None:
             data = upload.getvalue()
+            options = _import_options()
             try:
                 with read_session(engine()) as session:
                     preview = imports.preview_import(
-                        session, wave_key=target, data=data, filename=upload.name, format=fmt
+                        session, wave_key=target, data=data, filename=upload.name, format=fmt, options=options
                     )
             except Invalid as error:
                 widgets.show_problems(error)
@@ -303,22 +356,48 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
+            if preview.date_order == imports.AMBIGUOUS:
+                st.warning(
+                    f"Dates like {preview.date_example!r} in column {preview.time_column!r} could be day-first or "
+                    "month-first: choose the date order under Import options."
+                )
+            else:
+                note = preview.time_note()
+                st.caption(note[0].upper() + note[1:] + ".")
             st.dataframe(pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch")
             if preview.unmapped:
                 st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
             if preview.metadata:
-                st.caption("Tool metadata, not imported: " + "; ".join(preview.metadata))
+                st.caption("Not answers (ids, emails, times, tool metadata): " + "; ".join(preview.metadata))
+            if preview.unknown:
+                verb = "stored as no answer" if options.unknown == "no_answer" else "refuse the import"
+                st.warning(f"Values that are on no scale and among no options ({verb}; choose under Import options):")
+                st.dataframe(pd.DataFrame([u.model_dump() for u in preview.unknown]), hide_index=True, width="stretch")
+            if preview.unfinished:
+                done = "imported" if options.unfinished else "skipped"
+                st.caption(f"{preview.unfinished} unfinished responses {done}.")
             blanks = {k: v for k, v in preview.blanks.items() if v}
             if blanks:
                 st.caption("Unanswered (stored as no answer): " + ", ".join(f"{k} {v}" for k, v in blanks.items()))
             if preview.without_team:
                 st.caption(f"{preview.without_team} responses have no team (no team column, no roster email).")
-            if st.button(f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new):
+            blocked = preview.date_order == imports.AMBIGUOUS or bool(preview.unknown and options.unknown == "refuse")
+            if blocked:
+                st.caption("Choose under Import options what the warnings above ask before importing.")
+            if st.button(
+                f"Import {preview.new} responses", type="primary", key="import_go", disabled=not preview.new or blocked
+            ):
 
                 def run_import() -> None:
-                    with unit_of_work(engine()) as session:
+                    with guard.transaction("editor") as (session, _):
                         imports.import_responses(
-                            session, wave_key=target, data=data, filename=upload.name, format=fmt, actor=me.email
+                            session,
+                            wave_key=target,
+                            data=data,
+                            filename=upload.name,
+                            format=fmt,
+                            options=options,
+                            actor=me.email,
                         )
 
                 _run(run_import, "Imported. Importing the same file again adds nothing.")

@@ -60,6 +60,7 @@ class Attribution:
     mean_confidence: float | None
     min_group: int
     waves: Sequence[str] = ()
+    hidden: str | None = None  # why the figure is withheld although large enough (it overlaps one already shown)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,8 @@ def isolate_by_participant_estimate(
     if not before or not after:
         window = "before the start" if not before else "after the end"
         return _Isolated(None, {}, used, [], f"no observations of the audience {window}")
+    if attribution is not None and attribution.hidden:
+        return _Isolated(None, {}, used, [], f"the follow-up estimate of the program's share is {attribution.hidden}")
     if attribution is None or attribution.respondents == 0 or attribution.mean_product is None:
         return _Isolated(None, {}, used, [], "no follow-up answers on how much of the change is due to the program")
     if attribution.respondents < attribution.min_group:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -63,7 +62,48 @@ def register(sub) -> None:
         "--format", default="auto", choices=["auto", "native", "google", "msforms", "qualtrics", "surveymonkey"]
     )
     p.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
-    p.set_defaults(func=cmd_responses_import)
+    order = p.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="date_order",
+        action="store_const",
+        const="dayfirst",
+        help="dates like 03/04/2025 mean 3 April (asked for when the file does not tell)",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="date_order",
+        action="store_const",
+        const="monthfirst",
+        help="dates like 03/04/2025 mean 4 March",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="COLUMN=QUESTION",
+        help="map a column (header or export tag, e.g. Q3_1) to a question key or key[capability]; "
+        "empty QUESTION skips the column; repeatable",
+    )
+    p.add_argument(
+        "--no-answer",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="a label or code meaning no answer (e.g. -99, 'Unfamiliar (N/A)'); repeatable",
+    )
+    p.add_argument(
+        "--unknown",
+        choices=["refuse", "no-answer"],
+        default="refuse",
+        help="values on no scale and among no options: refuse the file (default) or store no answer",
+    )
+    p.add_argument(
+        "--include-unfinished",
+        action="store_true",
+        help="also import Qualtrics responses with Finished = 0 (skipped and counted by default)",
+    )
+    p.set_defaults(func=cmd_responses_import)  # fmt: skip
 
     export = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     p = export.add_parser("responses", help="a wave's responses as CSV or XLSX (by the file's extension)")
@@ -139,11 +179,9 @@ def cmd_wave_open_link(args: argparse.Namespace, engine) -> int:
 
 
 def _write_links(path: Path, links) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["email", "team", "link"])
-        for link in links:
-            writer.writerow([link.email, link.team, link.link])
+    from ldcore.io.exports import links_csv
+
+    path.write_bytes(links_csv(links))
 
 
 def _mail(engine, wave_key: str, links, *, reminder: bool) -> None:
@@ -183,20 +221,34 @@ def cmd_remind(args: argparse.Namespace, engine) -> int:
     return 0
 
 
+def _column_mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, question = pair.partition("=")
+        if not sep or not column.strip():
+            raise Invalid(f"--column {pair!r}: write COLUMN=QUESTION, e.g. Q3_1=proficiency[negotiation].")
+        mapping[column.strip()] = question.strip()
+    return mapping
+
+
 def cmd_responses_import(args: argparse.Namespace, engine) -> int:
     from ldcore.services import imports
 
     data = _read_bytes(args.file)
+    options = imports.ImportOptions(
+        date_order=args.date_order,
+        columns=_column_mapping(args.column),
+        no_answer=args.no_answer,
+        unknown=args.unknown.replace("-", "_"),
+        unfinished=args.include_unfinished,
+    )
+    fields = {"wave_key": args.wave, "data": data, "filename": args.file.name, "format": args.format}
     if args.dry_run:
         with read_session(engine) as session:
-            report = imports.preview_import(
-                session, wave_key=args.wave, data=data, filename=args.file.name, format=args.format
-            )
+            report = imports.preview_import(session, **fields, options=options)
     else:
         with unit_of_work(engine) as session:
-            report = imports.import_responses(
-                session, wave_key=args.wave, data=data, filename=args.file.name, format=args.format
-            )
+            report = imports.import_responses(session, **fields, options=options)
     print(report.summary(dry_run=args.dry_run))
     return 0
 

@@ -2,8 +2,12 @@
 
 A column maps by a question's key or text, case and spacing ignored (a text Qualtrics shortened with `...` matches
 by its beginning). A per-capability question maps one column per capability: `Question [Row]` (Google Forms, native,
-SurveyMonkey) or `Question - Row` (Qualtrics), the row being the capability's key or name, or `key_capability`.
-A SurveyMonkey multi-select column `Question [Option]` maps to that option. Scales take numbers or labels.
+SurveyMonkey), `Question - Row` (Qualtrics, Microsoft Forms) or `Question.Row` (Microsoft Forms), the row being the
+capability's key or name, or `key_capability`. A SurveyMonkey multi-select column `Question [Option]` maps to that
+option. A column can also be mapped by hand (`overrides`: a header or export tag such as `Q3_1` → `key` or
+`key[capability]`, empty for "do not import"), for tools that repeat the same question text.
+Scales take numbers or labels; the words for "not applicable" and the labels or codes the survey or the import
+declares as no answer (`-99`, `Unfamiliar (N/A)`) are stored as no answer.
 """
 
 from __future__ import annotations
@@ -34,11 +38,19 @@ class Target:
         )
 
 
+class UnknownValue(ValueError):
+    """A cell that is not on the question's scale or among its options (the import may treat it as no answer)."""
+
+
 class Matcher:
-    def __init__(self, definition: SurveyDefinition, capabilities: list[tuple[str, str]]):
+    def __init__(
+        self, definition: SurveyDefinition, capabilities: list[tuple[str, str]], overrides: dict[str, str] | None = None
+    ):
         self.questions = definition.questions
         self.capabilities = {normalise(k): k for k, _ in capabilities}
         self.capabilities.update({normalise(name): k for k, name in capabilities})
+        self.overrides = {normalise(k): v for k, v in (overrides or {}).items()}
+        self.override_names = {normalise(k): k for k in overrides or {}}
 
     def _question(self, label: str) -> Question | None:
         n = normalise(label)
@@ -71,8 +83,8 @@ class Matcher:
         grid = re.fullmatch(r"(.*)\[(.*)\]\s*", label, flags=re.S)
         if grid and (found := self._row(grid.group(1), grid.group(2))):
             return found
-        for dash in (m.start() for m in re.finditer("-", label)):
-            if found := self._row(label[:dash], label[dash + 1 :]):
+        for sep in (m.start() for m in re.finditer(r"[-.]", label)):
+            if found := self._row(label[:sep], label[sep + 1 :]):
                 return found
         for q in self.questions:
             if q.rows_per_capability:
@@ -82,11 +94,30 @@ class Matcher:
                         return Target(q, capability=self.capabilities[rest])
         return None
 
+    def _override(self, column: Column) -> str | None:
+        return next(
+            (self.overrides[n] for n in map(normalise, [column.header, *column.labels]) if n in self.overrides), None
+        )
+
     def map_columns(self, columns: list[Column]) -> tuple[dict[int, Target], list[Column]]:
-        """(column index → target) and the question-like columns that map to nothing."""
+        """(column index → target) and the question-like columns that map to nothing. ValueError names an
+        override that is no question of the wave or a column it names that the file does not have."""
         mapped: dict[int, Target] = {}
         unmapped = []
+        used = set()
         for column in columns:
+            chosen = self._override(column)
+            if chosen is not None:
+                used.update(n for n in map(normalise, [column.header, *column.labels]) if n in self.overrides)
+                if not chosen.strip():
+                    continue
+                target = self.target(chosen)
+                if target is None:
+                    raise ValueError(
+                        f"column {column.header!r} mapped to {chosen!r}, which is no question of this wave"
+                    )
+                mapped[column.index] = target
+                continue
             if column.role != "data":
                 continue
             target = next((t for t in (self.target(label) for label in column.labels if label) if t), None)
@@ -94,6 +125,9 @@ class Matcher:
                 unmapped.append(column)
             else:
                 mapped[column.index] = target
+        missing = set(self.overrides) - used
+        if missing:
+            raise ValueError(f"no column {', '.join(sorted(self.override_names[n] for n in missing))} in the file")
         return mapped, unmapped
 
 
@@ -112,10 +146,6 @@ def _number(text: str) -> float:
 
 def _point(text: str, q: Question) -> Any:
     n = normalise(text)
-    if n in NOT_APPLICABLE_WORDS:
-        if q.type == "capability_rating":
-            return NOT_APPLICABLE
-        return None
     labels = q.labels
     by_label = {normalise(label): point for point, label in labels.items()}
     if n in by_label:
@@ -127,7 +157,7 @@ def _point(text: str, q: Question) -> Any:
         if point in labels and (not rest or normalise(labels[point]) == rest or q.type == "nps"):
             return point
     allowed = ", ".join(f"{p} {label}".strip() if q.type != "nps" else str(p) for p, label in labels.items())
-    raise ValueError(f"{text!r} is not on the scale ({allowed})")
+    raise UnknownValue(f"{text!r} is not on the scale ({allowed})")
 
 
 def _choice(text: str, q: Question) -> str:
@@ -138,7 +168,7 @@ def _choice(text: str, q: Question) -> str:
             return option
     if re.fullmatch(r"\d+", n) and 1 <= int(n) <= len(options):
         return options[int(n) - 1]
-    raise ValueError(f"{text!r} is not one of the options ({'; '.join(options)})")
+    raise UnknownValue(f"{text!r} is not one of the options ({'; '.join(options)})")
 
 
 def _choices(text: str, q: Question) -> list[str]:
@@ -155,15 +185,26 @@ def _choices(text: str, q: Question) -> list[str]:
         if re.fullmatch(r"\d+", part) and 1 <= int(part) <= len(q.options or []):
             chosen.append((q.options or [])[int(part) - 1])
         else:
-            raise ValueError(f"{part!r} is not one of the options ({'; '.join(q.options or [])})")
+            raise UnknownValue(f"{part!r} is not one of the options ({'; '.join(q.options or [])})")
     return sorted(set(chosen), key=(q.options or []).index)
 
 
-def convert(text: str, target: Target) -> Any:
-    """One non-blank cell as the value `validate_answers` expects; ValueError says why it cannot be."""
+def convert(text: str, target: Target, no_answer: frozenset[str] = frozenset()) -> Any:
+    """One non-blank cell as the value `validate_answers` expects (None: no answer); ValueError says why it cannot
+    be (`UnknownValue` when it is not on the scale or among the options). `no_answer`: normalised labels or codes
+    that mean "no answer"."""
     q = target.question
     if target.option is not None:
         return [target.option]
+    try:
+        return _convert(text, q)
+    except UnknownValue:
+        if normalise(text) in NOT_APPLICABLE_WORDS | no_answer:
+            return NOT_APPLICABLE if q.type == "capability_rating" else None
+        raise
+
+
+def _convert(text: str, q: Question) -> Any:
     if q.type in ("capability_rating", "likert", "nps"):
         return _point(text, q)
     if q.type in ("number", "percent"):

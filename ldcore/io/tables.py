@@ -13,10 +13,13 @@ Formats (`detect` picks one when asked for `auto`):
   separated by `;`, `Not applicable` or blank for no answer.
 - **google** — Google Forms CSV: `Timestamp` first, optional `Email Address`; a grid question is one column per
   row headed `Question text [Row label]`; checkbox answers are joined with `, `.
-- **msforms** — Microsoft Forms XLSX: `ID, Start time, Completion time, Email, Name, Last modified time`, then one
-  column per question.
+- **msforms** — Microsoft Forms XLSX (or that sheet saved as CSV): `ID, Start time, Completion time, Email, Name,
+  Last modified time`, then one column per question; a grid row is headed `Question.Row` or `Question - Row`.
 - **qualtrics** — Qualtrics CSV with 3 header rows (export tag, question text, ImportId as JSON or Python dict)
-  or the legacy 2 rows; a matrix row is headed `Question text - Row label`.
+  or the legacy 2 rows (`V1…Vn` then `ResponseID, ResponseSet, …, EmailAddress, …`); a matrix row is headed
+  `Question text - Row label`.
+
+An XLSX is detected like a CSV from its rows (a Google Sheets download is `google`, ours `native`).
 - **surveymonkey** — SurveyMonkey CSV with 2 header rows: question text (blank under a question spanning several
   columns) and a sub-label (`Response`, `Open-Ended Response`, an option or a matrix row).
 """
@@ -37,7 +40,7 @@ FORMATS = ("native", "google", "msforms", "qualtrics", "surveymonkey")
 # Columns that identify a response, its person, team or time, by normalised header; everything else known to be
 # tool metadata is listed as such, never mapped to a question.
 ID_COLUMNS = ("response_id", "responseid", "respondentid", "respondent id", "id", "_recordid")
-EMAIL_COLUMNS = ("email", "email address", "recipientemail", "recipient email")
+EMAIL_COLUMNS = ("email", "email address", "emailaddress", "recipientemail", "recipient email")
 TEAM_COLUMNS = ("team",)
 TIME_COLUMNS = ("submitted_at", "timestamp", "completion time", "recordeddate", "enddate", "end date")
 META_COLUMNS = {
@@ -138,14 +141,16 @@ def _is_import_id(cell: str) -> bool:
 
 
 def detect(records: list[tuple[int, list[str]]], filename: str = "") -> str:
-    if filename.lower().endswith(".xlsx"):
-        return "msforms"
     header = [normalise(c) for c in records[0][1]] if records else []
     second = [normalise(c) for c in records[1][1]] if len(records) > 1 else []
     if len(records) > 2 and any(_is_import_id(c) for c in records[2][1]):
         return "qualtrics"
     if "responseid" in header and ("startdate" in header or "responseset" in header):
         return "qualtrics"
+    if header[:1] == ["v1"] and "responseid" in second:  # legacy Qualtrics: V1…Vn, then the column names
+        return "qualtrics"
+    if {"start time", "completion time"} <= set(header):
+        return "msforms"
     if (
         header
         and header[0] in ("respondentid", "respondent id")
@@ -160,8 +165,8 @@ def detect(records: list[tuple[int, list[str]]], filename: str = "") -> str:
 def read_table(data: bytes, *, filename: str = "", format: str = "auto") -> Table:
     if format not in ("auto", *FORMATS):
         raise Invalid(f"Unknown format {format!r}; choose one of auto, {', '.join(FORMATS)}.")
-    if format == "msforms" or (format == "auto" and (filename.lower().endswith(".xlsx") or data[:2] == b"PK")):
-        return _read_xlsx(data)
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        return _read_xlsx(data, format)
     records = _records(decode(data))
     if not records:
         raise Invalid("The file is empty (line 1).", [("line 1", "empty file")])
@@ -208,7 +213,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, format: str = "auto") -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -221,6 +226,11 @@ def _read_xlsx(data: bytes) -> Table:
     numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if not numbered:
         raise Invalid("The workbook is empty (line 1).", [("line 1", "empty workbook")])
+    chosen = detect(numbered) if format == "auto" else format
+    if chosen == "qualtrics":
+        return _qualtrics(numbered)
+    if chosen == "surveymonkey":
+        return _surveymonkey(numbered)
     header = numbered[0][1]
     columns = [Column(i, h.strip(), [h.strip()]) for i, h in enumerate(header) if h.strip()]
-    return Table("msforms", _assign_roles(columns), numbered[1:], header_lines=numbered[0][0])
+    return Table(chosen, _assign_roles(columns), numbered[1:], header_lines=numbered[0][0])

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
+from ldcore.errors import AccessDenied, Conflict, Invalid, NotFound, invalid_from
 from ldcore.models import Account, AppState, utcnow
 from ldcore.schemas import AccountIn, AccountOut
 from ldcore.services import audit
@@ -176,6 +176,29 @@ def sign_out_everywhere(session: Session, *, account_id: int) -> None:
 
 def has_role(account: AccountOut | None, minimum: str) -> bool:
     return account is not None and ROLE_RANK[account.role] >= ROLE_RANK[minimum]
+
+
+SIGNED_OUT = "You were signed out — sign in again. Nothing was saved."
+
+
+def require_actor(session: Session, *, token: str | None, minimum: str) -> AccountOut:
+    """The account of a session token, checked first thing inside a write transaction: still signed in, still
+    active, role at least `minimum`; else AccessDenied and the transaction writes nothing.
+
+    The account row stays share-locked until the transaction ends, so a sign-out, deactivation or demotion cannot
+    land between this check and the write (on SQLite the write transaction already holds the database lock)."""
+    account = account_for_token(session, token=token)
+    if account is not None:
+        session.execute(select(Account.id).where(Account.id == account.id).with_for_update(read=True))
+        session.expire_all()
+        account = account_for_token(session, token=token)
+    if account is None:
+        raise AccessDenied(SIGNED_OUT)
+    if not has_role(account, minimum):
+        raise AccessDenied(
+            f"Your role no longer allows this (it needs {minimum}; you are {account.role}). Nothing was saved."
+        )
+    return account
 
 
 def session_expiry(seconds: int = SESSION_SECONDS) -> dt.datetime:

@@ -7,8 +7,11 @@ wave's minimum group are never returned with a value (see ldcore.analytics.gaps 
 Pre/post pairing: a baseline and a follow-up response pair up when they share a roster person (personal link or
 roster email), or else the same hashed self-generated code. A capability (or team) uses the paired t-test when at
 least min_group pairs exist and they cover at least half of the smaller wave; otherwise Welch's t-test on all
-answers. The all-teams row pools the team groups that are shown (and respondents without a team when they form a
-large enough group), so nobody can subtract their way from it to a hidden team.
+answers. A paired row also carries the means of the paired answers, so its delta is their difference (the means of
+all answers can differ when not everyone is paired). Per-capability Likert questions of the follow-up (how often
+did you apply it) get the same analysis when the baseline asked them too. The all-teams row pools the team groups
+that are shown (and respondents without a team when they form a large enough group), so nobody can subtract their
+way from it to a hidden team.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from ldcore.models import (
     Team,
     TeamTarget,
 )
+from ldcore.services import surveys
 
 PROFICIENCY = "proficiency"
 APPLIED = "applied"
@@ -95,6 +99,7 @@ class Distribution(Out):
 
 
 class ChangeRow(Out):
+    question: str = "proficiency"
     capability: str
     team: str | None  # None: all teams
     baseline_wave: str
@@ -112,6 +117,10 @@ class ChangeRow(Out):
     ci_high: float | None
     gap_closed: float | None
     test: str
+    t: float | None = None
+    df: float | None = None
+    paired_pre_mean: float | None = None  # means of the paired answers (paired test only): delta = post − pre
+    paired_post_mean: float | None = None
 
 
 class Application(Out):
@@ -127,6 +136,7 @@ class PrePost(Out):
     baseline: WaveRef
     followup: WaveRef
     rows: list[ChangeRow]  # per capability: the all-teams row first, then one per team shown
+    likert: list[ChangeRow] = []  # the same for each per-capability Likert question both waves asked
     application: list[Application]
     capabilities: list[Named]
     teams: list[Named]
@@ -396,21 +406,38 @@ class _Sums:
         return stats.summary_from_sums(self.n, self.total, self.total_sq)
 
 
+@dataclass
+class _Pairs(_Sums):
+    """Sums of the per-person differences, and of the paired baseline and follow-up answers themselves."""
+
+    pre_total: float = 0.0
+    post_total: float = 0.0
+
+    def add(self, other: _Sums) -> None:
+        super().add(other)
+        if isinstance(other, _Pairs):
+            self.pre_total += other.pre_total
+            self.post_total += other.post_total
+
+
 Group = tuple[int, int | None]  # (capability id, team id or None)
 
 
-def _wave_sums(session: Session, wave: SurveyWave) -> dict[Group, _Sums]:
+def _wave_sums(session: Session, wave: SurveyWave, question: str = PROFICIENCY) -> dict[Group, _Sums]:
     value = Answer.value_num
     rows = session.execute(
         select(Answer.capability_id, Answer.team_id, func.count(value), func.sum(value), func.sum(value * value))
-        .where(Answer.wave_id == wave.id, Answer.question_key == PROFICIENCY, Answer.capability_id.is_not(None))
+        .where(Answer.wave_id == wave.id, Answer.question_key == question, Answer.capability_id.is_not(None))
         .group_by(Answer.capability_id, Answer.team_id)
     )
     return {(c, t): _Sums(int(n), float(s or 0), float(sq or 0)) for c, t, n, s, sq in rows if n}
 
 
-def _pair_sums(session: Session, baseline: SurveyWave, followup: SurveyWave) -> dict[Group, _Sums]:
-    """Per capability × follow-up team: count, Σ and Σ² of the per-person differences (follow-up − baseline)."""
+def _pair_sums(
+    session: Session, baseline: SurveyWave, followup: SurveyWave, question: str = PROFICIENCY
+) -> dict[Group, _Pairs]:
+    """Per capability × follow-up team: count, Σ and Σ² of the per-person differences (follow-up − baseline), and
+    Σ of the paired baseline and follow-up answers."""
 
     def per_person(wave: SurveyWave):
         person = func.coalesce(cast(Response.person_id, String), Response.pairing_code)
@@ -424,7 +451,7 @@ def _pair_sums(session: Session, baseline: SurveyWave, followup: SurveyWave) -> 
             .join(Response, Response.id == Answer.response_id)
             .where(
                 Answer.wave_id == wave.id,
-                Answer.question_key == PROFICIENCY,
+                Answer.question_key == question,
                 Answer.capability_id.is_not(None),
                 person.is_not(None),
             )
@@ -435,11 +462,17 @@ def _pair_sums(session: Session, baseline: SurveyWave, followup: SurveyWave) -> 
     pre, post = per_person(baseline), per_person(followup)
     diff = post.c.v - pre.c.v
     rows = session.execute(
-        select(post.c.cap, post.c.team, func.count(), func.sum(diff), func.sum(diff * diff))
+        select(
+            post.c.cap, post.c.team, func.count(), func.sum(diff), func.sum(diff * diff), func.sum(pre.c.v),
+            func.sum(post.c.v),
+        )
         .join(pre, and_(pre.c.who == post.c.who, pre.c.cap == post.c.cap))
         .group_by(post.c.cap, post.c.team)
-    )
-    return {(c, t): _Sums(int(n), float(s or 0), float(sq or 0)) for c, t, n, s, sq in rows}
+    )  # fmt: skip
+    return {
+        (c, t): _Pairs(int(n), float(s or 0), float(sq or 0), float(a or 0), float(b or 0))
+        for c, t, n, s, sq, a, b in rows
+    }
 
 
 def _use_pairs(pairs: _Sums, n_pre: int, n_post: int, min_group: int) -> bool:
@@ -455,56 +488,79 @@ def prepost(
     if found is None:
         return None
     base, follow = found
-    min_group = max(base.min_group, follow.min_group)
     in_baseline = {c.id for c in _capabilities(session, plan, base)}
     caps = [c for c in _capabilities(session, plan, follow) if c.id in in_baseline]
-    pre, post, pairs = _wave_sums(session, base), _wave_sums(session, follow), _pair_sums(session, base, follow)
-    targets = _targets(session, plan)
-    teams = _teams(session, {t for (_, t) in [*pre, *post] if t is not None})
-
-    rows: list[ChangeRow] = []
-    for cap in caps:
-        shown: list[ChangeRow] = []
-        pooled = (_Sums(), _Sums(), _Sums())
-        weighted_targets: list[tuple[int | None, int]] = []
-        for team_id in [*teams, None]:
-            a, b = pre.get((cap.id, team_id)), post.get((cap.id, team_id))
-            if a is None or b is None or a.n < min_group or b.n < min_group:
-                continue
-            p = pairs.get((cap.id, team_id), _Sums())
-            for total, part in zip(pooled, (a, b, p), strict=True):
-                total.add(part)
-            weighted_targets.append((targets.get((team_id, cap.id)) if team_id else None, a.n))
-            if team_id is not None:
-                target = targets.get((team_id, cap.id))
-                shown.append(_change_row(cap.key, teams[team_id].key, base, follow, a, b, p, min_group, target))
-        a, b, p = pooled
-        if a.n and b.n:
-            target_mean = None
-            if all(t is not None for t, _ in weighted_targets):
-                target_mean = sum((t or 0) * n for t, n in weighted_targets) / a.n
-            rows.append(_change_row(cap.key, None, base, follow, a, b, p, min_group, target_mean))
-        rows.extend(shown)
+    rows, teams = _change_rows(session, PROFICIENCY, base, follow, caps, _targets(session, plan))
+    likert = []
+    for q in surveys.wave_definition(follow).questions:
+        if q.type == "likert" and q.per_capability:
+            question_rows, more_teams = _change_rows(session, q.key, base, follow, caps, {})
+            likert += question_rows
+            teams.update(more_teams)
 
     return PrePost(
         plan=plan.key,
         baseline=_ref(base),
         followup=_ref(follow),
         rows=rows,
+        likert=likert,
         application=application(session, wave=follow, capabilities=caps),
         capabilities=[Named(key=c.key, name=c.name) for c in caps],
         teams=[Named(key=t.key, name=t.name) for t in teams.values()],
     )
 
 
+def _change_rows(
+    session: Session,
+    question: str,
+    base: SurveyWave,
+    follow: SurveyWave,
+    caps: Sequence[Capability],
+    targets: dict,
+) -> tuple[list[ChangeRow], dict[int, Team]]:
+    """Per capability the all-teams row, then one per team at or above the minimum group in both waves; and the
+    teams answering."""
+    min_group = max(base.min_group, follow.min_group)
+    pre, post = _wave_sums(session, base, question), _wave_sums(session, follow, question)
+    teams = _teams(session, {t for (_, t) in [*pre, *post] if t is not None})
+    pairs = _pair_sums(session, base, follow, question)
+    rows: list[ChangeRow] = []
+    for cap in caps:
+        shown: list[ChangeRow] = []
+        pooled = (_Sums(), _Sums(), _Pairs())
+        weighted_targets: list[tuple[int | None, int]] = []
+        for team_id in [*teams, None]:
+            a, b = pre.get((cap.id, team_id)), post.get((cap.id, team_id))
+            if a is None or b is None or a.n < min_group or b.n < min_group:
+                continue
+            p = pairs.get((cap.id, team_id), _Pairs())
+            for total, part in zip(pooled, (a, b, p), strict=True):
+                total.add(part)
+            weighted_targets.append((targets.get((team_id, cap.id)) if team_id else None, a.n))
+            if team_id is not None:
+                target = targets.get((team_id, cap.id))
+                shown.append(
+                    _change_row(question, cap.key, teams[team_id].key, base, follow, a, b, p, min_group, target)
+                )
+        a, b, p = pooled
+        if a.n and b.n:
+            target_mean = None
+            if all(t is not None for t, _ in weighted_targets):
+                target_mean = sum((t or 0) * n for t, n in weighted_targets) / a.n
+            rows.append(_change_row(question, cap.key, None, base, follow, a, b, p, min_group, target_mean))
+        rows.extend(shown)
+    return rows, teams
+
+
 def _change_row(
+    question: str,
     capability: str,
     team: str | None,
     base: SurveyWave,
     follow: SurveyWave,
     pre_sums: _Sums,
     post_sums: _Sums,
-    pair_sums: _Sums,
+    pair_sums: _Pairs,
     min_group: int,
     target: float | None,
 ) -> ChangeRow:
@@ -512,6 +568,7 @@ def _change_row(
     paired = _use_pairs(pair_sums, a.n, b.n, min_group)
     change = stats.paired_change(pair_sums.summary()) if paired else stats.welch_change(a, b)
     return ChangeRow(
+        question=question,
         capability=capability,
         team=team,
         baseline_wave=base.key,
@@ -529,6 +586,10 @@ def _change_row(
         ci_high=change.ci_high,
         gap_closed=stats.gap_closed_pct(a.mean, a.mean + change.delta, target),
         test=change.test,
+        t=change.t,
+        df=change.df,
+        paired_pre_mean=pair_sums.pre_total / pair_sums.n if paired else None,
+        paired_post_mean=pair_sums.post_total / pair_sums.n if paired else None,
     )
 
 
@@ -591,6 +652,7 @@ def prepost_section(session: Session, *, plan_key: str) -> list[dict]:
         return []
     return [
         {
+            "question": r.question,
             "capability": r.capability,
             "team": r.team,
             "baseline_wave": r.baseline_wave,
@@ -606,6 +668,10 @@ def prepost_section(session: Session, *, plan_key: str) -> list[dict]:
             "effect_size": _num(r.effect_size),
             "ci_low": _num(r.ci_low),
             "ci_high": _num(r.ci_high),
+            "t": _num(r.t),
+            "df": _num(r.df),
+            "paired_pre_mean": _num(r.paired_pre_mean),
+            "paired_post_mean": _num(r.paired_post_mean),
         }
-        for r in result.rows
+        for r in [*result.rows, *result.likert]
     ]

@@ -15,6 +15,10 @@
   proficiency change of the audience teams in the initiative's capabilities, from `ldcore.services.evidence`);
   behaviour (share of the audience applying those capabilities; managers' observed change); results (isolated
   KPI effects); return (BCR, ROI %, payback).
+- Survey figures over an initiative's audience overlap the plan's own figures and other initiatives' (the same wave,
+  nested teams): an initiative's attribution and application figures are hidden when they are fewer than the
+  minimum group of people apart from a figure published before them — the plan's own first, then the
+  initiatives in plan order (see `ldcore.analytics.suppression`) — so no subtraction singles out a small team.
 - Alignment (`ldcore.services.intake.alignment`) and the budget by objective: an initiative's costs split evenly
   over the objectives it serves ("not linked to an objective" otherwise).
 - A short narrative in business language written from these numbers.
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from ldcore.analytics import roi
+from ldcore.analytics import roi, suppression
 from ldcore.models import Answer, Initiative, Kpi, KpiObservation, Plan, SurveyWave, Team
 from ldcore.services import evidence, intake, plans
 
@@ -39,6 +43,7 @@ AT_RISK_SLACK = 25.0  # beyond this lag a KPI is off track
 STATUS_RANK = {"on_track": 0, "at_risk": 1, "off_track": 2}
 STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 UNLINKED = "Not linked to an objective"
+OVERLAP = "hidden to protect a small group: it differs by fewer than {} people from a figure already shown"
 PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6
 NOTICEABLE_FROM = 3  # "Noticeable change" or more on the manager observation scale
 
@@ -261,23 +266,53 @@ def _team_ids(initiative: Initiative, role: str) -> list[int]:
     return [link.team_id for link in initiative.team_links if link.role == role]
 
 
-def attribution(session: Session, plan: Plan, initiative: Initiative) -> roi.Attribution | None:
+def _wave_ids(waves: Sequence[SurveyWave]) -> set[int]:
+    return {w.id for w in waves}
+
+
+def _attribution_per_response(wave_ids: Sequence[int], audience: Sequence[int] | None = None):
+    pct = func.max(case((Answer.question_key == "attribution_pct", Answer.value_num)))
+    confidence = func.max(case((Answer.question_key == "attribution_confidence", Answer.value_num)))
+    query = select(
+        Answer.wave_id, Answer.team_id, Answer.response_id, pct.label("pct"), confidence.label("confidence")
+    ).where(Answer.wave_id.in_(wave_ids), Answer.question_key.in_(["attribution_pct", "attribution_confidence"]))
+    if audience is not None:
+        query = query.where(Answer.team_id.in_(audience))
+    return query.group_by(Answer.wave_id, Answer.team_id, Answer.response_id).subquery()
+
+
+def attribution_shown(session: Session, plan: Plan) -> set[str]:
+    """Keys of the participant-estimate initiatives whose attribution figure may be published: each is a figure
+    over (wave, audience team) cells, none a few people apart from one published before it."""
+    chosen = {
+        i.key: (_followup_waves(session, plan, i, "attribution_pct"), set(_team_ids(i, "audience")))
+        for i in plan.initiatives
+        if i.isolation == "participant_estimate"
+    }
+    waves = {w.id: w for found, _ in chosen.values() for w in found}
+    if not waves:
+        return set()
+    answers = _attribution_per_response(list(waves))
+    counts = session.execute(
+        select(answers.c.wave_id, answers.c.team_id, func.count())
+        .where(answers.c.pct.is_not(None), answers.c.confidence.is_not(None))
+        .group_by(answers.c.wave_id, answers.c.team_id)
+    ).all()
+    figures = [
+        {((w, t), None): n for w, t, n in counts if w in _wave_ids(found) and t in audience}
+        for found, audience in chosen.values()
+    ]
+    shown = suppression.publishable(figures, max(w.min_group for w in waves.values()))
+    return {key for key, ok in zip(chosen, shown, strict=True) if ok}
+
+
+def attribution(session: Session, plan: Plan, initiative: Initiative, *, shown: bool) -> roi.Attribution | None:
     waves = _followup_waves(session, plan, initiative, "attribution_pct")
     audience = _team_ids(initiative, "audience")
     if not waves or not audience:
         return None
-    pct = func.max(case((Answer.question_key == "attribution_pct", Answer.value_num)))
-    confidence = func.max(case((Answer.question_key == "attribution_confidence", Answer.value_num)))
-    per_response = (
-        select(Answer.response_id, pct.label("pct"), confidence.label("confidence"))
-        .where(
-            Answer.wave_id.in_([w.id for w in waves]),
-            Answer.question_key.in_(["attribution_pct", "attribution_confidence"]),
-            Answer.team_id.in_(audience),
-        )
-        .group_by(Answer.response_id)
-        .subquery()
-    )
+    min_group = max(w.min_group for w in waves)
+    per_response = _attribution_per_response([w.id for w in waves], audience)
     n, product, mean_pct, mean_confidence = session.execute(
         select(
             func.count(),
@@ -286,12 +321,14 @@ def attribution(session: Session, plan: Plan, initiative: Initiative) -> roi.Att
             func.avg(per_response.c.confidence),
         ).where(per_response.c.pct.is_not(None), per_response.c.confidence.is_not(None))
     ).one()
+    if not shown and n >= min_group:
+        return roi.Attribution(0, None, None, None, min_group, [w.key for w in waves], OVERLAP.format(min_group))
     return roi.Attribution(
         respondents=int(n),
         mean_product=None if product is None else float(product),
         mean_pct=None if mean_pct is None else float(mean_pct),
         mean_confidence=None if mean_confidence is None else float(mean_confidence),
-        min_group=max(w.min_group for w in waves),
+        min_group=min_group,
         waves=[w.key for w in waves],
     )
 
@@ -302,6 +339,7 @@ def initiative_data(
     initiative: Initiative,
     observations: dict[int, Rows],
     team_keys: dict[int, str],
+    attribution_ok: set[str],
 ) -> roi.InitiativeData:
     audience, control = set(_team_ids(initiative, "audience")), set(_team_ids(initiative, "control"))
 
@@ -331,14 +369,21 @@ def initiative_data(
             )
             for k in sorted(initiative.kpis, key=lambda k: k.position)
         ],
-        attribution=attribution(session, plan, initiative) if initiative.isolation == "participant_estimate" else None,
+        attribution=(
+            attribution(session, plan, initiative, shown=initiative.key in attribution_ok)
+            if initiative.isolation == "participant_estimate"
+            else None
+        ),
     )
 
 
 def _plan_roi(session: Session, plan: Plan) -> list[roi.InitiativeRoi]:
     observations = _observations_by_kpi(session, [k.id for i in plan.initiatives for k in i.kpis])
     team_keys = {t.id: t.key for t in session.scalars(select(Team))}
-    return [roi.initiative_roi(initiative_data(session, plan, i, observations, team_keys)) for i in plan.initiatives]
+    ok = attribution_shown(session, plan)
+    return [
+        roi.initiative_roi(initiative_data(session, plan, i, observations, team_keys, ok)) for i in plan.initiatives
+    ]
 
 
 def plan_roi(session: Session, *, plan_key: str) -> list[roi.InitiativeRoi]:
@@ -406,13 +451,43 @@ def learning_link(initiative: Initiative, change: evidence.PrePost | None) -> Ch
     return ChainLink(2, measure, delta, "levels", n=weight)
 
 
-def application_link(session: Session, plan: Plan, initiative: Initiative) -> ChainLink:
-    measure = "Applying on the job"
+def _application_wave(session: Session, plan: Plan, initiative: Initiative) -> SurveyWave | None:
     waves = _followup_waves(session, plan, initiative, evidence.APPLIED)
+    return waves[0] if waves else None
+
+
+def application_shown(session: Session, plan: Plan) -> set[str]:
+    """Keys of the initiatives whose share applying may be published. In each wave asking about use on the job the
+    plan's own figures (every team, one per capability, as `ldcore.services.evidence.application` shows them) come
+    first, then the initiatives' (audience teams × the initiative's capabilities) in plan order."""
+    waves = session.scalars(select(SurveyWave).where(SurveyWave.plan_id == plan.id)).all()
+    waves = [w for w in waves if _asks(w, evidence.APPLIED)]
+    counts = session.execute(
+        select(Answer.wave_id, Answer.team_id, Answer.capability_id, func.count(Answer.value_num))
+        .where(Answer.wave_id.in_([w.id for w in waves]), Answer.question_key == evidence.APPLIED)
+        .group_by(Answer.wave_id, Answer.team_id, Answer.capability_id)
+    ).all()
+    chosen = [(i, _application_wave(session, plan, i)) for i in plan.initiatives]
+    shown: set[str] = set()
+    for wave in waves:
+        cells = {(team, cap): n for w, team, cap, n in counts if w == wave.id}  # block: the team; facet: capability
+        plan_figures = [{cell: n for cell, n in cells.items() if cell[1] == cap} for cap in {c for _, c in cells}]
+        mine = [i for i, w in chosen if w is not None and w.id == wave.id]
+        figures = []
+        for i in mine:
+            audience, caps = set(_team_ids(i, "audience")), {c.id for c in i.capabilities}
+            figures.append({(t, c): n for (t, c), n in cells.items() if t in audience and c in caps})
+        ok = suppression.publishable([*plan_figures, *figures], wave.min_group)[len(plan_figures) :]
+        shown |= {i.key for i, published in zip(mine, ok, strict=True) if published}
+    return shown
+
+
+def application_link(session: Session, plan: Plan, initiative: Initiative, *, shown: bool) -> ChainLink:
+    measure = "Applying on the job"
+    wave = _application_wave(session, plan, initiative)
     audience, caps = _team_ids(initiative, "audience"), [c.id for c in initiative.capabilities]
-    if not waves or not audience or not caps:
+    if wave is None or not audience or not caps:
         return ChainLink(3, measure, None, "%", missing="no follow-up survey asking about use on the job")
-    wave = waves[0]
     respondents, answers, applying = session.execute(
         select(
             func.count(distinct(Answer.response_id)),
@@ -427,6 +502,8 @@ def application_link(session: Session, plan: Plan, initiative: Initiative) -> Ch
     ).one()
     if respondents < wave.min_group or not answers:
         return ChainLink(3, measure, None, "%", missing=_too_few(respondents, wave.min_group, "respondents"))
+    if not shown:
+        return ChainLink(3, measure, None, "%", missing=OVERLAP.format(wave.min_group))
     return ChainLink(3, measure, 100.0 * int(applying or 0) / answers, "%", n=int(respondents))
 
 
@@ -468,7 +545,12 @@ def return_links(result: roi.InitiativeRoi) -> list[ChainLink]:
 
 
 def chain(
-    session: Session, plan: Plan, initiative: Initiative, result: roi.InitiativeRoi, change: evidence.PrePost | None
+    session: Session,
+    plan: Plan,
+    initiative: Initiative,
+    result: roi.InitiativeRoi,
+    change: evidence.PrePost | None,
+    application_ok: set[str],
 ) -> Chain:
     return Chain(
         initiative=initiative.key,
@@ -478,7 +560,7 @@ def chain(
         links=[
             *reaction_links(session, initiative),
             learning_link(initiative, change),
-            application_link(session, plan, initiative),
+            application_link(session, plan, initiative, shown=initiative.key in application_ok),
             observation_link(session, initiative),
             *result_links(result),
             *return_links(result),
@@ -588,6 +670,7 @@ def executive_view(session: Session, *, plan_key: str) -> Executive:
     cards = scorecards(session, plan)
     results = _plan_roi(session, plan)
     change = evidence.prepost(session, plan_key=plan_key)
+    application_ok = application_shown(session, plan)
     return Executive(
         plan_key=plan.key,
         plan_name=plan.name,
@@ -596,7 +679,9 @@ def executive_view(session: Session, *, plan_key: str) -> Executive:
         scorecards=cards,
         alignment=alignment_summary(session, plan),
         roi=results,
-        chains=[chain(session, plan, i, r, change) for i, r in zip(plan.initiatives, results, strict=True)],
+        chains=[
+            chain(session, plan, i, r, change, application_ok) for i, r in zip(plan.initiatives, results, strict=True)
+        ],
         gap_closure=gap_closure(change),
         narrative=narrative(cards, results),
     )

@@ -4,32 +4,53 @@ An import reads the file (`ldcore.io.tables`), maps its columns to the wave's qu
 converts and validates every row, and only then writes, all in the caller's transaction: any bad row refuses the
 whole file, naming its line and column. Blank answers are stored as unanswered and counted. Each response is stored
 once, whatever how often the file is imported (by its response id column, or a hash of the row).
+
+`ImportOptions` carries what a person decides in the preview (or on the command line): the date order of an
+ambiguous time column, columns mapped by hand, extra "no answer" codes, whether values that are on no scale count as
+no answer or refuse the file, and whether unfinished Qualtrics responses are imported. The preview never refuses
+for those: it reports them so the person can choose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid
-from ldcore.io import exports
-from ldcore.io.mapping import Matcher, convert
+from ldcore.io import exports, times
+from ldcore.io.mapping import Matcher, UnknownValue, convert
 from ldcore.io.tables import Table, normalise, read_table
 from ldcore.models import Person, SurveyWave, Team
 from ldcore.services import audit, responses, surveys
 
 MAX_PROBLEMS = 200
-TIME_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%d.%m.%Y %H:%M")
+RATING_TYPES = ("capability_rating", "likert", "nps")
+NOT_FINISHED = ("0", "false", "no")
+AMBIGUOUS = "ambiguous"
+
+
+class ImportOptions(BaseModel):
+    date_order: Literal["dayfirst", "monthfirst"] | None = None
+    columns: dict[str, str] = Field(default_factory=dict)  # header or export tag → `key` or `key[capability]`
+    no_answer: list[str] = Field(default_factory=list)  # labels or codes meaning "no answer", besides the survey's
+    unknown: Literal["refuse", "no_answer"] = "refuse"  # a value on no scale: refuse the file, or store no answer
+    unfinished: bool = False  # import Qualtrics responses with Finished = 0
 
 
 class ColumnMapping(BaseModel):
     column: str
     question: str
+
+
+class UnknownValues(BaseModel):
+    column: str
+    value: str
+    rows: int
 
 
 class ImportReport(BaseModel):
@@ -47,6 +68,24 @@ class ImportReport(BaseModel):
     blanks: dict[str, int]
     teams: dict[str, int]
     without_team: int
+    time_column: str | None = None
+    date_order: str | None = None  # dayfirst | monthfirst | ambiguous | None (nothing to decide)
+    date_example: str = ""
+    unknown: list[UnknownValues] = Field(default_factory=list)
+    unknown_policy: str = "refuse"
+    unfinished: int = 0
+    unfinished_imported: bool = False
+
+    def time_note(self) -> str:
+        if self.time_column is None:
+            return "no time column: each response gets the time of the import"
+        order = {"dayfirst": " (day first)", "monthfirst": " (month first)"}.get(self.date_order or "", "")
+        if self.date_order == AMBIGUOUS:
+            return (
+                f"times from column {self.time_column!r}: dates like {self.date_example!r} could be day-first or "
+                "month-first — choose the date order (--dayfirst or --monthfirst)"
+            )
+        return f"times from column {self.time_column!r}{order}"
 
     def summary(self, *, dry_run: bool = False) -> str:
         verb = "would import" if dry_run else "imported"
@@ -54,7 +93,17 @@ class ImportReport(BaseModel):
             f"{self.format} file, {self.rows} rows: {verb} {self.new} new responses into {self.wave}; "
             f"{self.duplicates} already there; {self.empty_rows} rows without any answer skipped",
             f"mapped columns: {len(self.mapping)}",
+            self.time_note(),
         ]
+        if self.unfinished:
+            done = "imported" if self.unfinished_imported else "skipped (--include-unfinished to import them)"
+            lines.append(f"{self.unfinished} unfinished responses {done}")
+        if self.unknown:
+            what = "stored as no answer" if self.unknown_policy == "no_answer" else "refused (--unknown no-answer)"
+            lines.append(
+                f"values on no scale, {what}: "
+                + "; ".join(f"{u.column!r}: {u.value!r} ×{u.rows}" for u in self.unknown)
+            )
         if self.unmapped:
             lines.append("unmapped columns (not imported): " + "; ".join(self.unmapped))
         if self.metadata:
@@ -67,27 +116,9 @@ class ImportReport(BaseModel):
         return "\n".join(lines)
 
 
-def _time(text: str) -> dt.datetime | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
-        parsed = None
-        for fmt in TIME_FORMATS:
-            try:
-                parsed = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is not None and parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
-    return parsed
-
-
 def _cell(cells: list[str], index: int | None) -> str:
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    """The cell's text as the person typed it (the apostrophe our export adds before a formula is removed)."""
+    return exports.restore(cells[index].strip()) if index is not None and index < len(cells) else ""
 
 
 def _refuse(problems: list[tuple[str, str]]) -> Invalid:
@@ -100,16 +131,49 @@ def _refuse(problems: list[tuple[str, str]]) -> Invalid:
     )
 
 
+def _times(table: Table, column, order: str | None, problems: list) -> tuple[dict[int, dt.datetime], str | None, str]:
+    """Each line's submission time, the date order used (or `ambiguous`, then no times) and an example value."""
+    if column is None:
+        return {}, None, ""
+    texts = [(line, _cell(cells, column.index)) for line, cells in table.rows]
+    try:
+        found = times.date_order([t for _, t in texts])
+    except times.TimeColumnError as exc:
+        if order is None:
+            return {}, AMBIGUOUS, exc.example
+        found = order
+    order = order or found
+    out = {}
+    for line, text in texts:
+        if text:
+            try:
+                out[line] = times.parse_time(text, order)
+            except ValueError as exc:
+                problems.append((f"line {line}, column {column.header!r}", str(exc)))
+    return out, order, ""
+
+
+def _unfinished(table: Table, cells: list[str]) -> bool:
+    column = next((c for c in table.columns if normalise(c.header) == "finished"), None)
+    return column is not None and _cell(cells, column.index).casefold() in NOT_FINISHED
+
+
 def _prepare(
-    session: Session, *, wave_key: str, data: bytes, filename: str, format: str
+    session: Session, *, wave_key: str, data: bytes, filename: str, format: str, options: ImportOptions, preview: bool
 ) -> tuple[SurveyWave, ImportReport, list[responses.ImportedResponse]]:
     wave = surveys.get_wave(session, key=wave_key)
     definition = surveys.wave_definition(wave)
     caps = surveys.wave_capabilities(session, wave)
     table = read_table(data, filename=filename, format=format)
-    mapped, unmapped = Matcher(definition, [(c.key, c.name) for c in caps]).map_columns(table.columns)
     header = f"line {table.header_lines}"
-    _check_columns(table, mapped, definition, header)
+    try:
+        mapped, unmapped = Matcher(definition, [(c.key, c.name) for c in caps], options.columns).map_columns(
+            table.columns
+        )
+    except ValueError as exc:
+        raise Invalid(f"{header}: {exc}.", [(header, str(exc))]) from None
+    _check_columns(table, mapped, unmapped, definition, header)
+    no_answer = frozenset(normalise(v) for v in [*definition.no_answer, *options.no_answer])
 
     by_index = {c.index: c for c in table.columns}
     teams = {normalise(t.name): t for t in session.scalars(select(Team))}
@@ -119,14 +183,28 @@ def _prepare(
     people = {p.email: p for p in session.scalars(select(Person).where(func.lower(Person.email).in_(emails - {""})))}
     cap_keys = [c.key for c in caps]
     problems: list[tuple[str, str]] = []
+    stamps, date_order, date_example = _times(table, time_column, options.date_order, problems)
+    if date_order == AMBIGUOUS and not preview:
+        where = f"{header}, column {time_column.header!r}"
+        message = (
+            f"dates like {date_example!r} could be day-first or month-first; choose the date order "
+            "(--dayfirst or --monthfirst, or the date order in the preview)"
+        )
+        raise Invalid(f"{where}: {message}.", [(where, message)])
     prepared: list[responses.ImportedResponse] = []
     blanks: Counter[str] = Counter()
     team_counts: Counter[str] = Counter()
-    empty = without_team = 0
+    unknown: Counter[tuple[str, str]] = Counter()
+    unknown_at: dict[tuple[str, str], str] = {}
+    empty = without_team = unfinished = 0
     for (line, cells), external_id in zip(table.rows, table.external_ids(), strict=True):
         if len(cells) > len(table.columns) and any(c.strip() for c in cells[len(table.columns) :]):
             problems.append((f"line {line}", f"{len(cells)} cells but the header has {len(table.columns)} columns"))
             continue
+        if _unfinished(table, cells):
+            unfinished += 1
+            if not options.unfinished:
+                continue
         payload: dict[str, Any] = {}
         column_of: dict[str, str] = {}
         for index, target in mapped.items():
@@ -135,7 +213,11 @@ def _prepare(
                 continue
             q, where = target.question, f"line {line}, column {by_index[index].header!r}"
             try:
-                value = convert(text, target)
+                value = convert(text, target, no_answer)
+            except UnknownValue as exc:
+                unknown[(by_index[index].header, text)] += 1
+                unknown_at.setdefault((by_index[index].header, text), f"{where}: {exc}")
+                continue
             except ValueError as exc:
                 problems.append((where, str(exc)))
                 continue
@@ -177,10 +259,16 @@ def _prepare(
                 external_id=external_id,
                 team_id=team_id,
                 person_id=person.id if person else None,
-                submitted_at=_time(_cell(cells, time_column.index)) if time_column else None,
+                submitted_at=stamps.get(line),
                 answers=answers,
             )
         )
+    if unknown and options.unknown == "refuse" and not preview:
+        problems.extend(
+            (where.split(": ", 1)[0], f"{where.split(': ', 1)[1]} ({unknown[key]} rows; treat such values as no "
+             "answer with --unknown no-answer or in the preview)")
+            for key, where in unknown_at.items()
+        )  # fmt: skip
     if problems:
         raise _refuse(problems)
     known = responses.existing_external_ids(session, wave)
@@ -195,27 +283,43 @@ def _prepare(
         empty_rows=empty,
         mapping=[ColumnMapping(column=by_index[i].header, question=t.describe()) for i, t in mapped.items()],
         unmapped=[c.header for c in unmapped],
-        metadata=[c.header for c in table.columns if c.role != "data"],
+        metadata=[c.header for c in table.columns if c.role != "data" and c.index not in mapped],
         blanks={q.key: blanks[q.key] for q in definition.questions},
         teams=dict(sorted(team_counts.items())),
         without_team=without_team,
+        time_column=time_column.header if time_column else None,
+        date_order=date_order,
+        date_example=date_example,
+        unknown=[UnknownValues(column=c, value=v, rows=n) for (c, v), n in unknown.items()],
+        unknown_policy=options.unknown,
+        unfinished=unfinished,
+        unfinished_imported=options.unfinished,
     )
     return wave, report, prepared
 
 
-def _check_columns(table: Table, mapped: dict, definition, header: str) -> None:
+def _check_columns(table: Table, mapped: dict, unmapped: list, definition, header: str) -> None:
+    """Refuse a file whose columns would leave the wave's ratings or a required question empty, naming the
+    columns that map to nothing (they are most likely the ones meant)."""
+    left = f" Columns that match no question: {'; '.join(c.header for c in unmapped)[:500]}." if unmapped else ""
     if not mapped:
         raise Invalid(
-            f"{header}: no column matches a question of this wave (by key or text). "
-            f"Columns: {'; '.join(c.header for c in table.columns if c.role == 'data')[:500]}",
+            f"{header}: no column matches a question of this wave (by key or text).{left}",
             [(header, "no column matches a question")],
         )
     asked = {t.question.key for t in mapped.values()}
     missing = [q.key for q in definition.questions if q.required and q.key not in asked]
     if missing:
         raise Invalid(
-            f"{header}: missing column for the required question(s) {', '.join(missing)}.",
+            f"{header}: missing column for the required question(s) {', '.join(missing)}.{left}",
             [(header, f"missing column for required question {k}") for k in missing],
+        )
+    ratings = [q.key for q in definition.questions if q.type in RATING_TYPES]
+    if ratings and not asked & set(ratings):
+        raise Invalid(
+            f"{header}: no column matches a rating question of this wave ({', '.join(ratings)}); nothing would be "
+            f"rated.{left}",
+            [(header, "no column matches a rating question")],
         )
     seen: dict[tuple, str] = {}
     for index, target in mapped.items():
@@ -229,16 +333,38 @@ def _check_columns(table: Table, mapped: dict, definition, header: str) -> None:
         seen[key] = column
 
 
-def preview_import(session: Session, *, wave_key: str, data: bytes, filename: str = "", format: str = "auto"):
-    """What importing the file would do, without writing; `Invalid` naming line and column if it cannot."""
-    return _prepare(session, wave_key=wave_key, data=data, filename=filename, format=format)[1]
+def preview_import(
+    session: Session,
+    *,
+    wave_key: str,
+    data: bytes,
+    filename: str = "",
+    format: str = "auto",
+    options: ImportOptions | None = None,
+) -> ImportReport:
+    """What importing the file would do, without writing; `Invalid` naming line and column if it cannot. Values on
+    no scale and an ambiguous date order are reported, not refused, so the person can choose."""
+    options = options or ImportOptions()
+    return _prepare(
+        session, wave_key=wave_key, data=data, filename=filename, format=format, options=options, preview=True
+    )[1]
 
 
 def import_responses(
-    session: Session, *, wave_key: str, data: bytes, filename: str = "", format: str = "auto", actor: str = "cli"
+    session: Session,
+    *,
+    wave_key: str,
+    data: bytes,
+    filename: str = "",
+    format: str = "auto",
+    options: ImportOptions | None = None,
+    actor: str = "cli",
 ) -> ImportReport:
     """Import the whole file into the wave in the caller's transaction, or nothing."""
-    wave, report, prepared = _prepare(session, wave_key=wave_key, data=data, filename=filename, format=format)
+    options = options or ImportOptions()
+    wave, report, prepared = _prepare(
+        session, wave_key=wave_key, data=data, filename=filename, format=format, options=options, preview=False
+    )
     added, duplicates = responses.store_imported(session, wave=wave, responses=prepared)
     audit.record(
         session, actor=actor, action="responses.import", entity="survey_wave", key=wave.key, added=added,

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 import unicodedata
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -27,8 +29,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ldcore.analytics import suppression
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
+from ldcore.services import accounts
 from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
 from ldcore.survey_defs import NOT_APPLICABLE, Question, SurveyDefinition
 
@@ -219,8 +223,14 @@ def _letters(value: str) -> str:
     return "".join(c for c in text if c.isalnum()).casefold()
 
 
-def pairing_code(plan_id: int, parts: dict[str, Any] | None) -> str | None:
-    """The hash of a self-generated code (answers to stable personal prompts), so an anonymous baseline and
+def keyed_hash(session: Session, text: str) -> str:
+    """HMAC-SHA-256 of `text` under the install's secret (`accounts.signing_secret`): without the secret, nobody can
+    recompute it from guesses of what went in (a few personal answers, a response id)."""
+    return hmac.new(accounts.signing_secret(session), text.encode(), hashlib.sha256).hexdigest()
+
+
+def pairing_code(session: Session, plan_id: int, parts: dict[str, Any] | None) -> str | None:
+    """The keyed hash of a self-generated code (answers to stable personal prompts), so an anonymous baseline and
     follow-up can be paired without knowing who answered. All prompts blank → no code."""
     parts = parts or {}
     if not isinstance(parts, dict):
@@ -241,7 +251,7 @@ def pairing_code(plan_id: int, parts: dict[str, Any] | None) -> str | None:
     if problems:
         raise Invalid("Your personal code is incomplete: answer all three prompts, or none.", problems)
     code = f"ldalign-pairing|{plan_id}|{values['mother'][:2]}|{int(values['birthday'])}|{values['street'][:2]}"
-    return hashlib.sha256(code.encode()).hexdigest()
+    return keyed_hash(session, code)
 
 
 # --- the respondent's form ------------------------------------------------------------------------------------
@@ -378,7 +388,7 @@ def submit_response(
     cap_keys, cap_ids = _capability_ids(session, wave)
     definition = wave_definition(wave)
     validated = validate_answers(definition, cap_keys, answers)
-    code = pairing_code(wave.plan_id, pairing) if wave.anonymity == "anonymous" else None
+    code = pairing_code(session, wave.plan_id, pairing) if wave.anonymity == "anonymous" else None
     stamp = _stamp(wave, now)
     anonymous = wave.anonymity == "anonymous"
     if invitation is not None:
@@ -474,7 +484,11 @@ def store_imported(session: Session, *, wave: SurveyWave, responses: list[Import
 def response_table(session: Session, *, wave: SurveyWave) -> tuple[list[str], list[list[Any]]]:
     """One row per response in the native CSV layout (see `ldcore.io.tables`): response_id, submitted_at, team,
     source, then email and name unless the wave is anonymous, then one column per question (per capability:
-    `key[capability]`; multi choice: labels joined by '; ')."""
+    `key[capability]`; multi choice: labels joined by '; ').
+
+    In an anonymous wave nothing in a row points at a person: ids are keyed hashes of the response (`keyed_hash`),
+    rows are ordered by them rather than by submission, times are kept to the day, and teams with fewer responses
+    than the minimum group are merged into "Other" (see `ldcore.analytics.suppression.merge_small_groups`)."""
     definition = wave_definition(wave)
     caps = wave_capabilities(session, wave)
     cap_key = {c.id: c.key for c in caps}
@@ -511,18 +525,24 @@ def response_table(session: Session, *, wave: SurveyWave) -> tuple[list[str], li
         value: Any = text if kind in ("text", "single_choice", "multi_choice") else _number(num)
         row = cells[response_id]
         row[n] = f"{row[n]}; {value}" if kind == "multi_choice" and row[n] else value
+    if anonymous:
+        return columns, _anonymised(session, wave, responses, cells)
     rows = []
     for rid, submitted, team, source, email, name in responses:
-        identity = [] if anonymous else [email or "", name or ""]
-        stamp = submitted.date().isoformat() if anonymous else submitted.isoformat(sep=" ", timespec="seconds")
-        ident = f"r{rid}" if not anonymous else _anonymous_id(wave.id, rid)
-        rows.append([ident, stamp, team or "", source, *identity, *cells[rid]])
+        stamp = submitted.isoformat(sep=" ", timespec="seconds")
+        rows.append([f"r{rid}", stamp, team or "", source, email or "", name or "", *cells[rid]])
     return columns, rows
 
 
-def _anonymous_id(wave_id: int, response_id: int) -> str:
-    """A stable id that does not give away the order in which people answered."""
-    return hashlib.sha256(f"ldalign-export|{wave_id}|{response_id}".encode()).hexdigest()[:12]
+def _anonymised(session: Session, wave: SurveyWave, responses: Sequence[Any], cells: dict[int, list[Any]]) -> list:
+    sizes = Counter(team or "" for _, _, team, _, _, _ in responses)
+    label = suppression.merge_small_groups(sizes, wave.min_group)
+    rows = [
+        [keyed_hash(session, f"ldalign-export|{wave.id}|{rid}")[:16], submitted.date().isoformat(),
+         label[team or ""], source, *cells[rid]]
+        for rid, submitted, team, source, _, _ in responses
+    ]  # fmt: skip
+    return sorted(rows, key=lambda row: row[0])
 
 
 def _number(value: float | None) -> Any:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ldcore import survey_defs
+from ldcore.analytics import suppression
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
 from ldcore.models import (
     Capability,
@@ -41,7 +42,7 @@ from ldcore.models import (
     utcnow,
 )
 from ldcore.schemas import Key, Strict
-from ldcore.services import audit
+from ldcore.services import accounts, audit
 from ldcore.vocab import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, Anonymity, WaveKind
 
 FOLLOWUP_DAYS = (30, 60, 90)
@@ -231,6 +232,7 @@ def create_wave(
     )
     session.add(row)
     session.flush()
+    accounts.signing_secret(session)  # made now, so simultaneous first respondents never race to create it
     audit.record(session, actor=actor, action="wave.create", entity="survey_wave", key=w.key, survey=w.survey)
     return _out(session, row)
 
@@ -342,33 +344,35 @@ class ResponseRates(BaseModel):
     rate: float | None
 
 
+OTHER_TEAMS = "Other teams"
+
+
 def response_rates(session: Session, *, wave_key: str) -> ResponseRates:
-    """Invited and answered per team; a team's count is hidden below the minimum group, and so is the total
-    when it would let a hidden team's count be worked out by subtraction."""
+    """Invited and answered per team. Teams with fewer invitations than the minimum group are counted together as
+    "Other teams" (with the smallest other teams while that group is still too small); an answered count is hidden
+    below the minimum group, and the total when subtracting shown counts from it would give away a hidden one."""
     wave = get_wave(session, key=wave_key)
     rows = session.execute(
-        select(Team.name, func.count(Invitation.id), func.count(Invitation.used_at))
+        select(Team.key, Team.name, func.count(Invitation.id), func.count(Invitation.used_at))
         .join(Team, Team.id == Invitation.team_id)
         .where(Invitation.wave_id == wave.id)
-        .group_by(Team.name)
+        .group_by(Team.key, Team.name)
         .order_by(Team.name)
     ).all()
+    labels = suppression.merge_small_groups({key: invited for key, _, invited, _ in rows}, wave.min_group)
+    names = {key: OTHER_TEAMS if labels[key] == suppression.OTHER else name for key, name, _, _ in rows}
+    groups: dict[str, list[tuple[str, int, int]]] = {}
+    for key, _, invited, used in sorted(rows, key=lambda r: names[r[0]] == OTHER_TEAMS):
+        groups.setdefault(names[key], []).append((key, invited, used))
+    figures = [{(key, None): used for key, _, used in members} for members in groups.values()]
+    every = [member for members in groups.values() for member in members]
+    *shown, total_shown = suppression.publishable([*figures, {(k, None): u for k, _, u in every}], wave.min_group)
     teams = []
-    hidden = 0
-    for name, invited, used in rows:
-        shown = used >= wave.min_group
-        hidden += 0 if shown else used
-        teams.append(
-            TeamRate(
-                team=name,
-                invited=invited,
-                responded=used if shown else None,
-                rate=round(used / invited, 3) if shown and invited else None,
-            )
-        )
-    invited_total = sum(t.invited for t in teams)
-    answered_total = sum(used for _, _, used in rows)
-    total_shown = answered_total >= wave.min_group and (hidden == 0 or hidden >= wave.min_group)
+    for (name, members), ok in zip(groups.items(), shown, strict=True):
+        invited, used = sum(m[1] for m in members), sum(m[2] for m in members)
+        rate = round(used / invited, 3) if ok and invited else None
+        teams.append(TeamRate(team=name, invited=invited, responded=used if ok else None, rate=rate))
+    invited_total, answered_total = sum(m[1] for m in every), sum(m[2] for m in every)
     return ResponseRates(
         min_group=wave.min_group,
         teams=teams,
@@ -387,8 +391,12 @@ class Pending(BaseModel):
     last_reminded_at: dt.datetime | None
 
 
-def non_respondents(session: Session, *, wave_key: str) -> list[Pending]:
+def non_respondents(session: Session, *, wave_key: str) -> list[Pending] | None:
+    """Who has not answered yet; None in an anonymous wave, where nobody's answered status is shown (the
+    reminders of such a wave go to everybody invited)."""
     wave = get_wave(session, key=wave_key)
+    if wave.anonymity == "anonymous":
+        return None
     rows = session.execute(
         select(
             Person.email,
@@ -417,16 +425,18 @@ def _may_remind(invitation: Invitation, now: dt.datetime) -> bool:
 
 def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime | None = None, actor: str = "cli"):
     """A fresh link for everybody who has not answered, at most 3 times and at least 2 days apart; the earlier
-    link of each stops working. Returns (links, skipped): skipped counts people not due for a reminder."""
+    link of each stops working. In an anonymous wave everybody invited is reminded (a link already used stays
+    refused), so the list of reminders does not tell who answered. Returns (links, skipped): skipped counts people
+    not due for a reminder."""
     now = now or utcnow()
     wave = get_wave(session, key=wave_key)
     if wave.closes is not None and wave.closes < now.date():
         raise Invalid(f"Wave {wave.key!r} closed on {wave.closes}; there is nobody to remind.")
+    query = select(Invitation).where(Invitation.wave_id == wave.id)
+    if wave.anonymity != "anonymous":
+        query = query.where(Invitation.used_at.is_(None))
     pending = session.scalars(
-        select(Invitation)
-        .where(Invitation.wave_id == wave.id, Invitation.used_at.is_(None))
-        .options(selectinload(Invitation.person).selectinload(Person.team))
-        .order_by(Invitation.id)
+        query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
     ).all()
     links, skipped = [], 0
     for invitation in pending:
@@ -474,7 +484,12 @@ def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = 
     message["From"] = sender
     message["To"] = link.email
     message["Subject"] = ("Reminder: " if reminder else "") + title
-    opening = "A friendly reminder: we would still value your answers." if reminder else "We would value your answers."
+    opening = (
+        "A friendly reminder: we would still value your answers (if you have already answered, thank you: there "
+        "is nothing more to do)."
+        if reminder
+        else "We would value your answers."
+    )
     message.set_content(
         f'Hello {link.name},\n\n{opening} The survey "{title}" takes a few minutes:\n\n{link.link}\n\n'
         "The link is personal and works once; please do not forward it.\n"

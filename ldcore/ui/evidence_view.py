@@ -3,13 +3,13 @@ never carries its value: not in the chart's data or hover, not in a table, not i
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from ldcore.analytics.trends import BenchmarkRow
+from ldcore.io import exports
 from ldcore.services.evidence import ChangeRow, Distribution, Heatmap, PrePost
 from ldcore.vocab import PROFICIENCY_LABELS
 
@@ -21,7 +21,6 @@ MEASURES = {
 }
 SCALES = {"gap": "RdYlGn_r", "priority": "OrRd", "current": "Blues", "target": "Blues"}
 NO_VALUE = "—"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def hidden(min_group: int) -> str:
@@ -106,35 +105,25 @@ def grid_table(heat: Heatmap, measure: str) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def cells_csv(heat: Heatmap) -> bytes:
     """Every cell, long form; suppressed cells say "< 5" in n and leave every figure empty."""
     teams = {t.key: t.name for t in heat.teams}
     caps = {c.key: c.name for c in heat.capabilities}
     mark = hidden(heat.wave.min_group)
     rows = [
-        {
-            "wave": heat.wave.key,
-            "team": teams.get(c.team, c.team),
-            "capability": caps.get(c.capability, c.capability),
-            "current": None if c.current is None else round(c.current, 3),
-            "target": c.target,
-            "gap": None if c.gap is None else round(c.gap, 3),
-            "priority": None if c.priority is None else round(c.priority, 3),
-            "n": mark if c.suppressed else c.n,
-        }
+        [
+            heat.wave.key,
+            teams.get(c.team, c.team),
+            caps.get(c.capability, c.capability),
+            None if c.current is None else round(c.current, 3),
+            c.target,
+            None if c.gap is None else round(c.gap, 3),
+            None if c.priority is None else round(c.priority, 3),
+            mark if c.suppressed else c.n,
+        ]
         for c in heat.cells
     ]
-    frame = pd.DataFrame(rows, columns=["wave", "team", "capability", "current", "target", "gap", "priority", "n"])
-    frame["target"] = frame["target"].astype("Int64")
-    buffer = io.StringIO()
-    frame.map(_safe).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    return exports.to_csv(["wave", "team", "capability", "current", "target", "gap", "priority", "n"], rows)
 
 
 def burden_table(heat: Heatmap) -> pd.DataFrame:
@@ -212,6 +201,8 @@ def distribution_figure(groups: Sequence[Distribution]) -> go.Figure:
 
 
 def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
+    """One line per change row; a paired row shows the means of the paired answers, so change = follow-up −
+    baseline of the figures beside it."""
     caps = {c.key: c.name for c in result.capabilities}
     teams = {t.key: t.name for t in result.teams}
     return pd.DataFrame(
@@ -219,8 +210,8 @@ def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
             {
                 "capability": caps[r.capability],
                 "team": "All teams" if r.team is None else teams[r.team],
-                "baseline": _fmt(r.pre_mean),
-                "follow-up": _fmt(r.post_mean),
+                "baseline": _fmt(r.paired_pre_mean if r.paired else r.pre_mean),
+                "follow-up": _fmt(r.paired_post_mean if r.paired else r.post_mean),
                 "change": f"{r.delta:+.2f}",
                 "95% CI": NO_VALUE if r.ci_low is None else f"{r.ci_low:+.2f} to {r.ci_high:+.2f}",
                 "gap closed": NO_VALUE if r.gap_closed is None else f"{r.gap_closed:.0f}%",
@@ -228,6 +219,8 @@ def change_table(result: PrePost, rows: Sequence[ChangeRow]) -> pd.DataFrame:
                 "n follow-up": r.n_post,
                 "pairs": r.n_pairs,
                 "test": r.test,
+                "t": _fmt(r.t),
+                "df": _fmt(r.df, 1),
                 "p": NO_VALUE if r.p_value is None else f"{r.p_value:.3g}",
                 "Cohen's d": _fmt(r.effect_size),
             }

@@ -8,11 +8,15 @@ reload or a new tab stays signed in) and checked against the database on every r
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from ldcore.db import read_session, unit_of_work
+from ldcore.errors import AccessDenied
 from ldcore.schemas import AccountOut
 from ldcore.services import accounts, sharing
 from ldcore.ui.state import engine
@@ -20,6 +24,7 @@ from ldcore.ui.state import engine
 COOKIE = "ldalign_session"
 TOKEN_KEY = "ldalign_token"
 PENDING_COOKIE_KEY = "ldalign_cookie_pending"
+REFUSED_KEY = "ldalign_write_refused"
 
 
 def _token() -> str | None:
@@ -76,6 +81,7 @@ def write_pending_cookie() -> None:
 def require(minimum: str = "viewer") -> AccountOut:
     """The signed-in account if it has at least `minimum` role; otherwise a message and nothing else."""
     account = current_account()
+    show_refused_write()
     if account is None:
         st.warning("Please sign in to see this page.")
         st.markdown("[Go to sign-in](/)")
@@ -84,6 +90,29 @@ def require(minimum: str = "viewer") -> AccountOut:
         st.error(f"This page needs the {minimum} role; you are signed in as {account.role}.")
         st.stop()
     return account
+
+
+def show_refused_write() -> None:
+    """Why the last write of a stale tab was refused, once, on whatever page the tab shows next (the sign-in, or a
+    page the account's role still opens)."""
+    refused = st.session_state.pop(REFUSED_KEY, None)
+    if refused:
+        st.error(refused, icon=":material/block:")
+
+
+@contextmanager
+def transaction(minimum: str) -> Iterator[tuple[Session, AccountOut]]:
+    """The one way a page writes: one transaction that first re-checks the signed-in account (still signed in,
+    still active, role at least `minimum`) and yields (session, that account). Callbacks run before the page's own
+    `require`, so a stale tab reaches its writes without it; refused, nothing is written, and the page's
+    `require` shows why."""
+    with unit_of_work(engine()) as session:
+        try:
+            actor = accounts.require_actor(session, token=_token(), minimum=minimum)
+        except AccessDenied as refused:
+            st.session_state[REFUSED_KEY] = str(refused)
+            raise
+        yield session, actor
 
 
 @dataclass(frozen=True)

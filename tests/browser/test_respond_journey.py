@@ -35,7 +35,7 @@ def prepare(app, tmp_path) -> str:
     for step in steps:
         result = app.cli(*step)
         assert result.returncode == 0, result.stderr
-    (row,) = csv.DictReader((tmp_path / "links.csv").open())
+    (row,) = csv.DictReader((tmp_path / "links.csv").open(encoding="utf-8-sig"))
     assert row["email"] == "phone.user@example.org"
     return row["link"]
 

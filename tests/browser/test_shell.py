@@ -6,7 +6,7 @@ from tests.browser.helpers import assert_no_exception, sign_in, wait_for_app
 
 
 def _nav_links(page):
-    nav = page.locator('[data-testid="stSidebarNav"] a')
+    nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
     return [
         (nav.nth(i).inner_text().strip().split("\n")[-1], nav.nth(i).get_attribute("href")) for i in range(nav.count())
     ]

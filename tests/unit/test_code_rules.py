@@ -35,3 +35,14 @@ def test_ruff_finds_nothing():
         pytest.fail("ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_pages_write_only_through_the_transaction_that_rechecks_the_account():
+    """A callback runs before the page's own guard, so a page's writes go through `guard.transaction`, which checks
+    the account inside the write; only the public survey page (no account) opens its own unit of work."""
+    offenders = [
+        path.name
+        for path in (ROOT / "pages").glob("*.py")
+        if path.name != "respond.py" and "unit_of_work" in path.read_text()
+    ]
+    assert offenders == []
