@@ -144,7 +144,7 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
         _text(slide, "No KPI measures this objective yet.", MARGIN, Inches(1.5), Inches(8), Inches(0.6))
         return
     tile_width = Inches(4.0)
-    tile_height = (HEIGHT - Inches(1.8)) / max(len(kpis), 1) - Inches(0.1)
+    tile_height = min((HEIGHT - Inches(1.8)) / max(len(kpis), 1) - Inches(0.1), Inches(2.0))
     for n, kpi in enumerate(kpis):
         tile = tiles[kpi["key"]]
         target = reports.fmt_value(kpi["target"], tile.unit)
@@ -180,6 +180,7 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
+    chart.category_axis.reverse_order = True  # the first KPI on top, as in the tiles
     chart.value_axis.minimum_scale = min(0.0, *[k["progress_pct"] or 0.0 for k in kpis])
     chart.value_axis.maximum_scale = max(100.0, *[k["progress_pct"] or 0.0 for k in kpis])
     chart.value_axis.has_title = True

@@ -22,10 +22,10 @@ def download(page: Page, button: str, path):
 
 
 def test_a_viewer_downloads_the_slides_and_the_pdf_from_the_executive_page(app_server, page: Page, tmp_path):
+    report = json.loads(app_server.cli("report", "--plan", "fy27").stdout)
     sign_in(page, app_server.url, "viewer@demo.example", "ldalign-demo")
     open_page(page, app_server.url, "executive")
     wait_for_app(page, timeout=60_000)
-    report = json.loads(app_server.cli("report", "--plan", "fy27").stdout)
 
     deck = Presentation(download(page, "Download the slides (PowerPoint)", tmp_path / "pack.pptx"))
     assert deck.slides[0].shapes.title.text == PLAN_NAME
@@ -33,6 +33,7 @@ def test_a_viewer_downloads_the_slides_and_the_pdf_from_the_executive_page(app_s
     assert len(charts) == len(report["objectives"])
     assert list(charts[0].plots[0].series[0].values) == [k["progress_pct"] for k in report["objectives"][0]["kpis"]]
 
+    wait_for_app(page, timeout=60_000)
     pdf = download(page, "Download the report (PDF)", tmp_path / "pack.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
