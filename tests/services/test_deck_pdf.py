@@ -276,3 +276,30 @@ def test_ldalign_deliver_sets_the_schedule_and_refuses_an_unknown_plan_in_one_li
     assert capsys.readouterr().out.strip() == "plan p1: pdf report monthly to a@x.org, b@y.org"
     assert main(["--database", url, "deliver", "--plan", "nope", "--every", "monthly", "--to", "a@x.org"]) == 2
     assert capsys.readouterr().err.strip() == "error: No plan with key 'nope'."
+
+
+def test_ldalign_deliver_mails_now_and_deliver_due_sends_each_due_pack_once(engine, smtp_server, monkeypatch, capsys):
+    import types
+
+    from ldcore.commands import reports as report_commands
+
+    smtp, received = smtp_server
+    monkeypatch.setattr(report_commands, "load_settings", lambda: types.SimpleNamespace(smtp=smtp))
+    build(engine)
+    url = engine.url.render_as_string(hide_password=False)
+
+    assert main(["--database", url, "deliver", "--plan", "p1", "--to", "a@x.org", "--format", "pptx"]) == 0
+    assert capsys.readouterr().out.strip() == "sent ld-align-p1.pptx to a@x.org"
+    assert (
+        main(
+            ["--database", url, "deliver", "--plan", "p1", "--every", "monthly", "--to", "b@y.org", "--format", "pptx"]
+        )
+        == 0
+    )
+    assert main(["--database", url, "deliver", "--due"]) == 0
+    assert main(["--database", url, "deliver", "--due"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("sent the report of plan p1") == 1 and out.strip().endswith("no report is due")
+    assert [m["To"] for m in received] == ["a@x.org", "b@y.org"]
+    assert main(["--database", url, "deliver", "--plan", "p1", "--to", "nobody"]) == 2
+    assert capsys.readouterr().err.strip() == "error: 'nobody' is not an email address."
