@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import LDAlignError
 from ldcore.services import privacy
 from ldcore.settings import load_settings
@@ -29,7 +29,7 @@ if found:
     st.text(f"{found.name} · {found.team} · {found.invitations} invitations · {found.responses} responses")
 
     if st.button("Prepare the export", key="privacy_export", icon=":material/download:"):
-        with unit_of_work(engine()) as session:
+        with guard.transaction("admin") as (session, _):
             data = privacy.person_data(session, email=found.email, actor=me.email)
         st.session_state["privacy_export_data"] = (found.email, data.model_dump_json(indent=2))
     prepared = st.session_state.get("privacy_export_data")
@@ -46,7 +46,7 @@ if found:
     fate = "deleted" if mode == "delete" else "kept only as anonymous answers in aggregates (free text is deleted)"
 
     def erase() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("admin") as (session, _):
             done = privacy.erase_person(session, email=found.email, answers=mode, actor=me.email)
         st.session_state["privacy_email"] = ""
         st.session_state.pop("privacy_export_data", None)
@@ -100,14 +100,14 @@ else:
     def save_retention() -> str:
         # A callback runs before the next drawing: read what the widgets hold now, not this run's values.
         chosen = st.session_state["privacy_wave"]
-        with unit_of_work(engine()) as session:
+        with guard.transaction("admin") as (session, _):
             kept = privacy.set_retention(
                 session, wave_key=chosen, days=int(st.session_state[f"privacy_days_{chosen}"]), actor=me.email
             )
         return f"Saved: wave {kept.wave} keeps identities {kept.days} days after it closes."
 
     def apply_retention() -> str:
-        with unit_of_work(engine()) as session:
+        with guard.transaction("admin") as (session, _):
             done = privacy.apply_retention(session, actor=me.email)
         return f"Removed respondents' identities from {len(done)} waves." if done else "No identities were due yet."
 

@@ -392,8 +392,8 @@ class Pending(BaseModel):
 
 
 def non_respondents(session: Session, *, wave_key: str) -> list[Pending] | None:
-    """Who has not answered yet; None in an anonymous wave, where nobody's answered status is shown (the
-    reminders of such a wave go to everybody invited)."""
+    """Who has not answered yet; None in an anonymous wave: nobody's answered status is shown there (its reminders
+    go to everybody invited)."""
     wave = get_wave(session, key=wave_key)
     if wave.anonymity == "anonymous":
         return None
