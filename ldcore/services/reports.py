@@ -218,9 +218,10 @@ def capability_trend_figure(series: Sequence[analytics_trends.Series], names: di
     return fig
 
 
-def skills_trend_figure(result: trends.Trends) -> go.Figure:
-    """All teams, every capability: the mean over the series with its confidence band, one small panel each."""
-    overall = [s for s in result.series if s.team is None]
+def skills_trend_figure(result: trends.Trends, team: str | None = None) -> go.Figure:
+    """One team (default: all teams), every capability with a point: the mean over the series with its confidence
+    band, one small panel each."""
+    overall = [s for s in result.series if s.team == team]
     names = {c.key: c.name for c in result.capabilities}
     cols = 4
     rows = max(1, -(-len(overall) // cols))
