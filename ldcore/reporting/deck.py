@@ -30,7 +30,8 @@ MARGIN = Inches(0.5)
 BLANK, TITLE, TITLE_ONLY = 6, 0, 5  # layouts of python-pptx's default template
 GAP_SCALE = "Cividis"  # colour-blind safe: dark blue (no gap) → yellow (largest gap)
 GAP_SCALE_MAX = 4.0  # a gap of 4 levels (target 5, current 1) is the largest possible
-SUPPRESSED_FILL = RGBColor(0xE0, 0xE0, 0xE0)
+SUPPRESSED_FILL = RGBColor(0xBD, 0xBD, 0xBD)
+NO_TARGET_FILL = RGBColor(0xFF, 0xFF, 0xFF)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -223,7 +224,7 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
             else:
                 row.append(f"{cell['current']:.2f}")
         rows.append(row)
-    size = 11 if len(caps) <= 8 else 8
+    size = 11 if len(caps) <= 8 else 7
     table = _table(
         slide, ["Team", *[c.name for c in caps]], rows, Inches(1.3), Inches(0.32) * (len(rows) + 1), size=size
     )
@@ -237,7 +238,8 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
             target = table.cell(r, col)
             target.fill.solid()
             if cell is None or cell["suppressed"] or cell["gap"] is None:
-                target.fill.fore_color.rgb = SUPPRESSED_FILL
+                hidden = cell is not None and cell["suppressed"]
+                target.fill.fore_color.rgb = SUPPRESSED_FILL if hidden else NO_TARGET_FILL
                 continue
             fill, text = _gap_colour(cell["gap"])
             target.fill.fore_color.rgb = fill
@@ -245,8 +247,8 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
     _text(
         slide,
         f"Mean current level (1–5) per team and capability, from survey wave {heat.wave.title}. Colour shows the gap "
-        f"to the team's target: dark blue no gap, yellow the largest (up to {GAP_SCALE_MAX:.0f} levels). Groups of "
-        f"fewer than {heat.wave.min_group} respondents are not shown.",
+        f"to the team's target: dark blue no gap, yellow the largest (up to {GAP_SCALE_MAX:.0f} levels); white: no "
+        f"target set. Groups of fewer than {heat.wave.min_group} respondents are not shown (grey).",
         MARGIN,
         HEIGHT - Inches(0.9),
         WIDTH - 2 * MARGIN,
