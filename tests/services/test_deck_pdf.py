@@ -100,6 +100,9 @@ def test_the_heatmap_table_shows_the_json_means_and_no_number_for_groups_below_t
     assert [cell.text for cell in table.rows[0].cells] == ["Team", "Negotiation"]
     assert rows["A1"] == [f"{cells[('a1', 'neg')]['current']:.2f}"] == ["2.00"]
     assert rows["L1"] == ["fewer than 5"]
+    by_team = {row.cells[0].text: row.cells[1] for row in list(table.rows)[1:]}
+    assert by_team["L1"].fill.fore_color.rgb == deck.SUPPRESSED_FILL
+    assert by_team["A1"].fill.fore_color.rgb == deck._gap_colour(cells[("a1", "neg")]["gap"])[0]  # gap 2: Cividis
     assert "3.00" not in "".join(rows["L1"])  # the mean of the two hidden answers appears nowhere
 
 
