@@ -30,6 +30,7 @@ MARGIN = Inches(0.5)
 BLANK, TITLE, TITLE_ONLY = 6, 0, 5  # layouts of python-pptx's default template
 GAP_SCALE = "Cividis"  # colour-blind safe: dark blue (no gap) → yellow (largest gap)
 GAP_SCALE_MAX = 4.0  # a gap of 4 levels (target 5, current 1) is the largest possible
+MAX_HEATMAP_TEAMS, MAX_HEATMAP_CAPABILITIES = 14, 14  # what fits a slide; both are ranked by priority
 SUPPRESSED_FILL = RGBColor(0xBD, 0xBD, 0xBD)
 NO_TARGET_FILL = RGBColor(0xFF, 0xFF, 0xFF)
 
@@ -213,9 +214,9 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
         _text(slide, "No baseline survey rating skills yet.", MARGIN, Inches(1.5), Inches(8), Inches(0.6))
         return
     cells = {(c["team"], c["capability"]): c for c in section["cells"]}
-    caps = heat.capabilities
+    caps, teams = heat.capabilities[:MAX_HEATMAP_CAPABILITIES], heat.teams[:MAX_HEATMAP_TEAMS]
     rows = []
-    for team in heat.teams:
+    for team in teams:
         row = [team.name]
         for cap in caps:
             cell = cells.get((team.key, cap.key))
@@ -232,7 +233,7 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
     rest = (WIDTH - 2 * MARGIN - Inches(1.8)) // max(len(caps), 1)
     for col in range(1, len(caps) + 1):
         table.columns[col].width = Emu(int(rest))
-    for r, team in enumerate(heat.teams, start=1):
+    for r, team in enumerate(teams, start=1):
         for col, cap in enumerate(caps, start=1):
             cell = cells.get((team.key, cap.key))
             target = table.cell(r, col)
@@ -248,7 +249,12 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
         slide,
         f"Mean current level (1–5) per team and capability, from survey wave {heat.wave.title}. Colour shows the gap "
         f"to the team's target: dark blue no gap, yellow the largest (up to {GAP_SCALE_MAX:.0f} levels); white: no "
-        f"target set. Groups of fewer than {heat.wave.min_group} respondents are not shown (grey).",
+        f"target set. Groups of fewer than {heat.wave.min_group} respondents are not shown (grey)."
+        + (
+            f" The {len(teams)} teams and {len(caps)} capabilities with the highest priority; the app shows all."
+            if (len(teams), len(caps)) != (len(heat.teams), len(heat.capabilities))
+            else ""
+        ),
         MARGIN,
         HEIGHT - Inches(0.9),
         WIDTH - 2 * MARGIN,

@@ -306,3 +306,20 @@ def test_ldalign_deliver_mails_now_and_deliver_due_sends_each_due_pack_once(engi
     assert [m["To"] for m in received] == ["a@x.org", "b@y.org"]
     assert main(["--database", url, "deliver", "--plan", "p1", "--to", "nobody"]) == 2
     assert capsys.readouterr().err.strip() == "error: 'nobody' is not an email address."
+
+
+def test_a_heatmap_larger_than_a_slide_keeps_the_highest_priority_teams_and_says_so(engine, monkeypatch):
+    build(engine)
+    with unit_of_work(engine) as session:
+        teams = {t.key: t.id for t in session.scalars(select(Team))}
+        wave = session.scalar(select(SurveyWave).where(SurveyWave.key == "base"))
+        neg = session.scalar(select(Capability.id).where(Capability.key == "neg"))
+        for value in (1, 2, 3, 4, 5):
+            respond(session, wave, teams["s1"], {"proficiency": value}, neg)
+    monkeypatch.setattr(deck, "MAX_HEATMAP_TEAMS", 1)
+    prs, data = deck_of(engine)
+
+    table = tables(prs.slides[5])[0]
+    assert [row.cells[0].text for row in table.rows] == ["Team", "A1"]  # a1 has the gap to its target of 4
+    text = "\n".join(s.text_frame.text for s in prs.slides[5].shapes if s.has_text_frame)
+    assert "The 1 teams and 1 capabilities with the highest priority; the app shows all." in text
