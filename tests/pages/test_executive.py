@@ -148,7 +148,7 @@ def test_free_text_is_shown_as_text_not_markdown(monkeypatch, company):
         session.scalar(select(Plan).where(Plan.key == "p1")).name = "**Bold** [link](http://x) :red[alarm]"
     at = open_as(monkeypatch, company, "viewer")
 
-    assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http\\://x) \\:red\\[alarm\\]"
+    assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http:\u2060//x) \\:red\\[alarm\\]"
 
 
 def test_skills_over_time_shows_all_teams_or_one_team_and_never_a_team_below_the_minimum(monkeypatch, company):

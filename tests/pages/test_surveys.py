@@ -143,3 +143,12 @@ def test_the_preview_asks_for_the_date_order_and_lists_unknown_values_before_any
     assert not at.exception and not at.error
     with read_session(engine) as session:
         assert session.scalars(select(Response.submitted_at)).all() == [dt.datetime(2025, 4, 3, 10, 0)]
+
+
+def test_the_import_preview_says_which_encoding_and_delimiter_the_file_was_read_with(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    data = "response_id;team;proficiency[neg];comments\nr1;alpha;3;très bien\n".encode("cp1252")
+    upload(monkeypatch, data)
+    at = editor_page()
+    assert not at.exception
+    assert "Read as Windows-1252, semicolon-separated." in [c.value for c in at.caption]
