@@ -3,7 +3,7 @@ barriers show per program; a viewer is turned away."""
 
 from __future__ import annotations
 
-from ldcore.ui.executive import plain
+from ldcore.ui.widgets import plain
 from tests.pages.helpers import make_account, page_test, texts
 from tests.services.test_comments import build
 
