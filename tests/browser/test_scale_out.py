@@ -73,7 +73,7 @@ def cluster(tmp_path_factory):
     previous = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
     os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = secret  # the same on every replica, as deploy/ says
     with bench.scratch_database(PG_URL) as url:
-        a, b = _start(url, folder / "a.log", "serve.py"), _start(url, folder / "b.log", "serve.py")
+        a, b = _start(url, folder / "a.log", "ldcore/ui/serve.py"), _start(url, folder / "b.log", "ldcore/ui/serve.py")
         port = _free_port()
         config = _nginx_config(folder, port, int(a.url.rsplit(":", 1)[1]), int(b.url.rsplit(":", 1)[1]))
         nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")])
