@@ -4,7 +4,8 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.services import accounts
-from ldcore.ui import guard
+from ldcore.settings import load_settings
+from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
 st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layout="wide")
@@ -27,6 +28,7 @@ PAGES = {
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/audit.py", "Audit trail", ":material/history:", "admin"),
         ("pages/privacy.py", "Privacy", ":material/privacy_tip:", "admin"),
     ],
 }
@@ -38,6 +40,11 @@ def sign_in_page() -> None:
     st.title("LD Align")
     guard.show_refused_write()
     st.caption("Tie every learning initiative to a business objective, and show what it moved.")
+    if sso_message:
+        st.warning(sso_message)
+        if st.button("Sign out of the company account", key="sso_sign_out"):
+            guard.sign_out(None)
+        return
     with read_session(engine()) as session:
         no_accounts = accounts.count_accounts(session) == 0
     if no_accounts:
@@ -45,18 +52,33 @@ def sign_in_page() -> None:
             "There is no account yet. Create the first admin with `ldalign create-user EMAIL --role admin`, "
             "or load the demo company with `ldalign demo`, then sign in here."
         )
+    if guard.sso_configured() and st.button(
+        "Sign in with your company account", type="primary", key="sso_sign_in", icon=":material/key:"
+    ):
+        st.login()
+    if not load_settings().auth.password_sign_in:
+        if not guard.sso_configured():
+            st.error(
+                "Sign-in is not set up: password sign-in is switched off and single sign-on has no `[auth]` section "
+                "in `.streamlit/secrets.toml`. Ask whoever runs LD Align."
+            )
+        return
     with st.form("sign_in"):
         email = st.text_input("Email", key="sign_in_email")
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        if guard.sign_in(email, password) is None:
-            st.error("Email or password is not right, or the account is deactivated.")
+        result = guard.sign_in(email, password)
+        if result.account is None:
+            st.error(result.message)
         else:
             st.rerun()
 
 
 account = guard.current_account()
+sso_message = ""
+if account is None and (sso := guard.sign_in_sso()) is not None:
+    account, sso_message = sso.account, sso.message
 guard.write_pending_cookie()
 public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
 
@@ -83,7 +105,7 @@ else:
             st.caption(section)
             for item in pages:
                 st.page_link(item)
-        st.caption(f"Signed in as **{account.email}** ({account.role})")
+        st.caption(f"Signed in as **{widgets.plain(account.email)}** ({account.role})")
         if st.button("Sign out", key="sign_out", icon=":material/logout:"):
             guard.sign_out(account)
             st.rerun()

@@ -138,11 +138,13 @@ def data_version(engine: Engine) -> int:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, wait_seconds: float | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, wait_seconds: float | None = None, bump: bool = True) -> Iterator[Session]:
     """One write transaction: commit when the block ends normally, roll back when it raises.
 
     With `wait_seconds`, waiting for another writer's lock gives up after about that long, and a locked or
-    unreachable database raises `Busy`, so that a person can be asked to try again (instead of waiting 30 s)."""
+    unreachable database raises `Busy`, so that a person can be asked to try again (instead of waiting 30 s).
+    `bump=False` is for writes no page caches on (sign-in bookkeeping, its audit events), so signing in does not
+    make every cached aggregate stale."""
     options: dict = {"ldalign_write": True}
     if wait_seconds is not None:
         options["ldalign_wait_ms"] = int(wait_seconds * 1000)
@@ -151,7 +153,8 @@ def unit_of_work(engine: Engine, *, wait_seconds: float | None = None) -> Iterat
             if wait_seconds is not None and not is_sqlite(engine):
                 session.execute(text(f"SET LOCAL lock_timeout = {options['ldalign_wait_ms']}"))
             yield session
-            bump_data_version(session)
+            if bump:
+                bump_data_version(session)
             session.commit()
         except OperationalError as exc:
             session.rollback()

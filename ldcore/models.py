@@ -436,6 +436,35 @@ class Account(Base):
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class AccountSession(Base):
+    """A signed-in browser: only the token's hash is stored; it ends on sign-out, when idle too long, or when old."""
+
+    __tablename__ = "account_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    # The account's session_epoch when issued: "sign out everywhere" and deactivation bump it.
+    epoch: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set while the row waits for the browser to trade a one-time code (hashed in token_hash) for its HttpOnly cookie.
+    handoff_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per typed email ("email:…") and per client address ("ip:…"), for back-off and lockout.
+
+    Keyed by what was typed, not by account, so an unknown email behaves exactly like a known one.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class ShareLink(Base):
     """A read-only link to one plan's executive view; only the token's hash is stored."""
 
@@ -456,7 +485,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(320), default="system")
+    actor: Mapped[str] = mapped_column(String(320), default="system", index=True)
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64), default="")
     entity_key: Mapped[str] = mapped_column(String(200), default="")

@@ -8,10 +8,20 @@ messages that name the field's path.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
+from ldcore.errors import field_path
 from ldcore.vocab import (
     Anonymity,
     CapabilityType,
@@ -33,12 +43,55 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]  # capabilities
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Level = Annotated[int, Field(ge=1, le=5)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Number = Annotated[float, Field(allow_inf_nan=False)]
+# Bounds far beyond any real cost or KPI that keep every sum, ratio and JSON number finite (1e308 would not be).
+MAX_MONEY = 1e12
+MAX_NUMBER = 1e15
+
+
+def _money(value: float) -> float:
+    if value != 0 and not 0.01 <= value <= MAX_MONEY:
+        raise ValueError(f"must be 0 or between 0.01 and {MAX_MONEY:,.0f}")
+    return value
+
+
+def _number(value: float) -> float:
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(f"must be between {-MAX_NUMBER:,.0f} and {MAX_NUMBER:,.0f}")
+    return value
+
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_money)]
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_number)]
+NUL_REFUSED = "contains a NUL character (\\0), which cannot be stored; remove it"
+
+
+def nul_path(value: Any, path: tuple = ()) -> tuple | None:
+    """The path of the first text (or key) holding a NUL character, or None: Postgres cannot store one."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, (*path, "key")) if isinstance(key, str) else None
+            found = found or nul_path(item, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if (found := nul_path(item, (*path, i))) is not None:
+                return found
+    return None
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        path = nul_path(data)
+        if path is not None:
+            raise ValueError(f"{field_path(path) or 'a value'}: {NUL_REFUSED}")
+        return data
 
 
 class Measure(Strict):

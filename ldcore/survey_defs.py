@@ -28,7 +28,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -40,6 +39,7 @@ from pydantic import (
 )
 
 from ldcore.errors import Invalid
+from ldcore.io.yaml_safe import load_yaml
 from ldcore.vocab import PROFICIENCY_LABELS
 
 SURVEYS_DIR = Path(__file__).resolve().parents[1] / "surveys"
@@ -140,10 +140,7 @@ def _where(loc: tuple, data: dict) -> str:
 
 
 def parse_definition(text: str, *, key: str, source: str) -> SurveyDefinition:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise Invalid(f"{source}: not valid YAML: {exc}") from exc
+    data = load_yaml(text, source=source)
     if not isinstance(data, dict):
         raise Invalid(f"{source}: a survey definition must be a mapping with title and questions")
     try:

@@ -37,10 +37,25 @@ with st.form("new_account", clear_on_submit=True):
                 created = accounts.create_account(
                     session, email=email, role=role, password=password, name=name, actor=me.email
                 )
-            st.session_state[forms.FLASH] = f"Created {created.role} account {created.email}."
+            st.session_state[forms.FLASH] = f"Created {created.role} account {widgets.plain(created.email)}."
             st.rerun()
         except Invalid as exc:
             widgets.show_problems(exc)
+        except LDAlignError as exc:
+            st.error(str(exc))
+
+with read_session(engine()) as session:
+    locked = accounts.locked_emails(session)
+if locked:
+    st.subheader("Locked after repeated failed sign-ins")
+    st.caption("A lock ends by itself after 15 minutes; unlock when you know it was the person themselves.")
+    who = st.selectbox("Locked account", locked, key="unlock_account")
+    if st.button("Unlock", key="unlock_save", icon=":material/lock_open:"):
+        try:
+            with guard.transaction("admin", bump=False) as (session, actor):
+                accounts.unlock(session, email=who, actor=actor.email)
+            st.toast(f"Unlocked {who}.")
+            st.rerun()
         except LDAlignError as exc:
             st.error(str(exc))
 
@@ -57,14 +72,16 @@ if target:
     new_password = st.text_input("New password (leave empty to keep)", type="password", key="edit_password")
     confirm = True
     if current.active and not active:
-        confirm = st.checkbox(f"Yes, deactivate {target}: every session of this account ends now.", key="edit_confirm")
+        confirm = st.checkbox(
+            f"Yes, deactivate {widgets.plain(target)}: every session of this account ends now.", key="edit_confirm"
+        )
     if st.button("Save changes", key="edit_save", disabled=not confirm):
         try:
             with guard.transaction("admin") as (session, _):
                 accounts.update_account(session, email=target, role=new_role, active=active, actor=me.email)
                 if new_password:
                     accounts.set_password(session, email=target, password=new_password, actor=me.email)
-            st.session_state[forms.FLASH] = f"Saved {target}."
+            st.session_state[forms.FLASH] = f"Saved {widgets.plain(target)}."
             st.rerun()
         except Invalid as exc:
             widgets.show_problems(exc)

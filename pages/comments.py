@@ -87,7 +87,7 @@ with read_session(engine()) as session:
 view = ex.executive_view(plan_key, ex.version())
 applying = {c.initiative: next((link for link in c.links if link.level == 3), None) for c in view.chains}
 for program in programs:
-    st.subheader(ex.plain(program.name))
+    st.subheader(widgets.plain(program.name))
     link = applying.get(program.initiative)
     left, right = st.columns([1, 3])
     left.metric(

@@ -36,19 +36,19 @@ def follow_the_data() -> None:
         st.rerun(scope="app")
 
 
-st.title(ex.plain(view.plan_name))
+st.title(widgets.plain(view.plan_name))
 if access.shared_plan is not None:
     st.caption("A read-only view shared with you. It shows this plan only.")
 follow_the_data()
 st.caption(f"Live: updated at {dt.datetime.now():%H:%M:%S}")
 
 st.subheader("In short")
-st.markdown("\n".join(f"- {ex.plain(line)}" for line in view.narrative))
+st.markdown("\n".join(f"- {widgets.plain(line)}" for line in view.narrative))
 
 st.header("Objectives")
 for card in view.scorecards:
     with st.container(border=True):
-        st.subheader(ex.plain(card.title))
+        st.subheader(widgets.plain(card.title))
         st.badge(reports.STATUS_LABELS[card.status], color=BADGE[card.status])
         if not card.kpis:
             st.caption("No KPI measures this objective yet.")
@@ -56,18 +56,20 @@ for card in view.scorecards:
         for n, tile in enumerate(card.kpis):
             with columns[n % len(columns)]:
                 st.metric(
-                    ex.plain(tile.name),
-                    reports.fmt_value(tile.current, tile.unit),
+                    widgets.plain(tile.name),
+                    widgets.plain(reports.fmt_value(tile.current, tile.unit)),
                     delta=ex.tile_delta(tile),
                     delta_color="normal" if tile.direction == "up" else "inverse",
                     delta_description="since baseline",
-                    help=ex.tile_help(tile),
+                    help=widgets.plain(ex.tile_help(tile)),
                     chart_data=[v for _, v in tile.series] or None,
                     border=True,
                 )
                 st.caption(
-                    f"{reports.fmt_value(tile.baseline, tile.unit)} → {reports.fmt_value(tile.current, tile.unit)} → "
-                    f"target {reports.fmt_value(tile.target, tile.unit)} · {reports.STATUS_LABELS[tile.status]}"
+                    widgets.plain(
+                        f"{reports.fmt_value(tile.baseline, tile.unit)} → {reports.fmt_value(tile.current, tile.unit)} "
+                        f"→ target {reports.fmt_value(tile.target, tile.unit)} · {reports.STATUS_LABELS[tile.status]}"
+                    )
                 )
 if any(t.progress_pct is not None for card in view.scorecards for t in card.kpis):
     st.plotly_chart(reports.progress_figure(view), width="stretch", key="executive_progress")
@@ -79,7 +81,7 @@ cols[0].metric("Programs aligned", "—" if a.aligned_pct is None else f"{a.alig
 cols[1].metric("Aligned programs", f"{a.aligned} of {a.initiatives}")
 cols[2].metric("L&D budget", reports.fmt_money(a.budget))
 if a.unaligned:
-    st.warning("Not linked to an objective and a KPI: " + ", ".join(ex.plain(name) for name in a.unaligned))
+    st.warning("Not linked to an objective and a KPI: " + ", ".join(widgets.plain(name) for name in a.unaligned))
 if a.budget_by_objective:
     st.plotly_chart(reports.budget_figure(view), width="stretch", key="executive_budget")
 
@@ -104,18 +106,18 @@ st.caption(
     "Missing means no evidence yet."
 )
 for chain in view.chains:
-    st.subheader(ex.plain(chain.name))
+    st.subheader(widgets.plain(chain.name))
     st.dataframe(ex.chain_table(chain), hide_index=True, width="stretch", key=f"executive_chain_{chain.initiative}")
 
 st.header("Return on investment")
 st.dataframe(ex.roi_table(view), hide_index=True, width="stretch", key="executive_roi")
 with st.expander("How the return was worked out"):
     for result in view.roi:
-        st.markdown(f"**{ex.plain(result.name)}**")
-        st.markdown("\n".join(f"1. {ex.plain(step)}" for step in result.steps))
+        st.markdown(f"**{widgets.plain(result.name)}**")
+        st.markdown("\n".join(f"1. {widgets.plain(step)}" for step in result.steps))
         for effect in result.effects:
-            st.markdown(f"*{ex.plain(effect.name)}*")
-            st.markdown("\n".join(f"1. {ex.plain(step)}" for step in effect.steps))
+            st.markdown(f"*{widgets.plain(effect.name)}*")
+            st.markdown("\n".join(f"1. {widgets.plain(step)}" for step in effect.steps))
             if effect.observations:
                 st.dataframe(ex.observations_table(effect), hide_index=True, width="stretch")
 

@@ -33,7 +33,7 @@ measure = right.radio(
 try:
     heat = cache.heatmap(plan_key, wave_key)
 except NotFound as error:
-    st.warning(str(error))
+    st.warning(widgets.plain(error))
     st.stop()
 mark = view.hidden(heat.wave.min_group)
 
@@ -79,7 +79,7 @@ if chosen is not None:
     if any(not g.suppressed for g in groups):
         st.plotly_chart(view.distribution_figure(groups), width="stretch", key="heatmap_drill_chart")
     if hidden_groups:
-        st.caption(f"Not shown ({mark} answers): " + ", ".join(hidden_groups))
+        st.caption(f"Not shown ({mark} answers): " + widgets.plain(", ".join(hidden_groups)))
     if by == "team":
         st.markdown("**Against the company**")
         st.caption(
@@ -101,7 +101,7 @@ else:
     st.caption(
         "Mean skill level in the baseline and every follow-up chained to it, with a 95% confidence band. A team "
         "appears in a survey only when at least the minimum group answered; all teams pools the teams shown. "
-        + " → ".join(f"{w.title} ({w.key})" for w in series.waves)
+        + widgets.plain(" → ".join(f"{w.title} ({w.key})" for w in series.waves))
     )
     cap_names = {c.key: c.name for c in series.capabilities}
     team_names: dict[str | None, str] = {None: "All teams", **{t.key: t.name for t in series.teams}}
@@ -119,7 +119,9 @@ result = cache.prepost(plan_key)
 if result is None:
     st.info("No follow-up wave with a baseline yet: the change shows once a follow-up survey has answers.")
     st.stop()
-st.caption(f"{result.baseline.title} ({result.baseline.key}) → {result.followup.title} ({result.followup.key})")
+st.caption(
+    widgets.plain(f"{result.baseline.title} ({result.baseline.key}) → {result.followup.title} ({result.followup.key})")
+)
 overall = [r for r in result.rows if r.team is None]
 if not overall:
     st.info(f"No capability has at least {heat.wave.min_group} answers in both waves yet.")
@@ -144,7 +146,7 @@ else:
 likert = [r for r in result.likert if show_teams or r.team is None]
 if likert:
     st.caption("Before → after for the per-capability questions both waves asked (same tests as proficiency):")
-    for question in dict.fromkeys(r.question for r in likert):
-        st.write(f"**{question}**")
-        chosen = [r for r in likert if r.question == question]
-        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question}")
+    for question in result.likert_questions:
+        st.text(question.name)
+        chosen = [r for r in likert if r.question == question.key]
+        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question.key}")

@@ -254,7 +254,10 @@ with steps[1]:
             width="stretch",
         )
     for title in unmeasurable:
-        st.warning(f"{title!r} has no KPI yet: it is unmeasurable. Add one in step 3.", icon=":material/straighten:")
+        st.warning(
+            widgets.plain(f"{title!r} has no KPI yet: it is unmeasurable. Add one in step 3."),
+            icon=":material/straighten:",
+        )
     chosen = forms.picker("Objective", objective_titles, key="objective_pick", new_label="＋ New objective")
     current = objectives.get(chosen)
     item = chosen if current else forms.new_item("objective")
@@ -328,7 +331,7 @@ with steps[2]:
     st.subheader("How will we know it moved?")
     st.caption("For each objective, the KPIs that show it: leading ones move first, lagging ones are the result.")
     for title in unmeasurable:
-        st.warning(f"{title!r} has no KPI: it is unmeasurable.", icon=":material/straighten:")
+        st.warning(widgets.plain(f"{title!r} has no KPI: it is unmeasurable."), icon=":material/straighten:")
     if not doc.objectives:
         st.info("Add an objective first (step 2).")
     else:
@@ -537,11 +540,14 @@ with steps[4]:
                 labels.append(f"objective: {objective_titles.get(g.objective, g.objective)}")
             if g.team:
                 labels.append(f"team: {team_names.get(g.team, g.team)}")
-            st.caption(" · ".join(labels))
+            st.caption(widgets.plain(" · ".join(labels)))
             if g.training_answer:
                 st.info(g.advice, icon=":material/school:")
             else:
-                st.warning(f"{g.advice.split(' Record')[0]} Fix owned by: {g.fix_owner}", icon=":material/block:")
+                st.warning(
+                    widgets.plain(f"{g.advice.split(' Record')[0]} Fix owned by: {g.fix_owner}"),
+                    icon=":material/block:",
+                )
     by_id = {str(g.id): g for g in gaps}
     chosen = forms.picker(
         "Gap", {k: g.description[:80] for k, g in by_id.items()}, key="gap_pick", new_label="＋ New gap"
@@ -672,7 +678,7 @@ with steps[5]:
             st.info("Add objectives (step 2) to weight this capability against them.")
         for okey, title in objective_titles.items():
             st.slider(
-                f"Weight against: {title}",
+                f"Weight against: {widgets.plain(title)}",
                 0,
                 5,
                 value=current.drives.get(okey, 0) if current else 0,
@@ -780,7 +786,7 @@ with steps[6]:
         for n, (ckey, cname) in enumerate(capability_names.items()):
             with columns[n % 3]:
                 st.selectbox(
-                    f"Target: {cname}",
+                    f"Target: {widgets.plain(cname)}",
                     [None, *LEVEL_LABEL],
                     key=p + f"t_{ckey}",
                     format_func=lambda v: "— no target" if v is None else LEVEL_LABEL[v],

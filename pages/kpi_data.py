@@ -96,7 +96,7 @@ def commit(data: bytes) -> None:
 
 
 with entry:
-    st.subheader(f"Enter a value of {series.name}")
+    st.subheader(f"Enter a value of {widgets.plain(series.name)}")
     errors = forms.Problems("kpi_entry")
     with st.form("kpi_entry"):
         c1, c2, c3 = st.columns(3)
@@ -105,7 +105,10 @@ with entry:
             errors.at("date")
         with c2:
             st.number_input(
-                f"Value ({series.unit})" if series.unit else "Value", value=None, format="%g", key="kpi_entry_value"
+                f"Value ({widgets.plain(series.unit)})" if series.unit else "Value",
+                value=None,
+                format="%g",
+                key="kpi_entry_value",
             )
             errors.at("value")
         with c3:
@@ -124,7 +127,7 @@ with entry:
     st.subheader("Import a CSV")
     st.caption(
         "Columns `kpi,date,value` and optionally `team` (a team key) and `note`; dates like 2027-03-31. "
-        f"KPI keys of this plan: {', '.join(kpi_names)}. Nothing is imported while any row is bad; "
+        f"KPI keys of this plan: {widgets.plain(', '.join(kpi_names))}. Nothing is imported while any row is bad; "
         "importing the same rows again adds nothing."
     )
     upload = st.file_uploader("CSV file", type=["csv"], key="kpi_csv")
@@ -149,6 +152,7 @@ with entry:
                 f"{len(preview.rows)} rows are valid: {preview.new} new, {preview.replaced} replace a value of the "
                 f"same day, {preview.unchanged} are already recorded."
             )
+            st.caption(f"{preview.read_as}.")
             st.dataframe(pd.DataFrame([r.model_dump() for r in preview.rows[:200]]), hide_index=True, width="stretch")
             st.button(
                 f"Import {len(preview.rows)} rows",

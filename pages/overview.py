@@ -26,13 +26,13 @@ cols[1].metric("KPIs", sum(len(o.kpis) for o in doc.objectives))
 cols[2].metric("Capabilities", len(doc.capabilities))
 cols[3].metric("Initiatives", len(doc.initiatives))
 cols[4].metric("Budget", widgets.money(sum(budget.values())))
-st.caption(f"{doc.plan.name}: {doc.plan.starts:%d %b %Y} – {doc.plan.ends:%d %b %Y}")
+st.caption(widgets.plain(f"{doc.plan.name}: {doc.plan.starts:%d %b %Y} – {doc.plan.ends:%d %b %Y}"))
 if doc.plan.description:
     st.text(doc.plan.description)
 
 st.subheader("Objectives and their KPIs")
 for o in sorted(doc.objectives, key=lambda o: -o.priority):
-    with st.expander(f"{o.title} — priority {o.priority}, owner {o.owner or 'not set'}", expanded=True):
+    with st.expander(widgets.plain(f"{o.title} — priority {o.priority}, owner {o.owner or 'not set'}"), expanded=True):
         if not o.kpis:
             st.warning("No KPI measures this objective yet: it cannot be shown to have moved.")
             continue

@@ -8,8 +8,8 @@ from ldcore.errors import LDAlignError
 from ldcore.services import privacy
 from ldcore.settings import load_settings
 from ldcore.ui import forms, guard
-from ldcore.ui.executive import plain
 from ldcore.ui.state import engine
+from ldcore.ui.widgets import plain
 
 me = guard.require("admin")
 st.title("Privacy")

@@ -8,7 +8,7 @@ import streamlit as st
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Busy, Invalid
 from ldcore.services import responses
-from ldcore.ui import survey_form
+from ldcore.ui import survey_form, widgets
 from ldcore.ui.state import engine
 
 survey_form.hide_navigation()
@@ -61,7 +61,7 @@ def submit() -> None:
         st.session_state.pop(PROBLEMS, None)
 
 
-st.title(form.title)
+st.title(widgets.plain(form.title))
 if form.description:
     st.text(form.description)
 if form.open_link:

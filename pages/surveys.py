@@ -118,7 +118,7 @@ with tab_waves:
         st.caption("At +30, +60 and +90 days after each initiative ends.")
         for p in due:
             left, right = st.columns([4, 1])
-            left.write(f"{p.initiative_name}: +{p.days} days, opens {p.opens:%d %b %Y} (`{p.key}`)")
+            left.write(f"{widgets.plain(p.initiative_name)}: +{p.days} days, opens {p.opens:%d %b %Y} (`{p.key}`)")
             if right.button("Create", key=f"propose:{p.key}", disabled=not baselines):
                 fields = {
                     "plan": plan_key,
@@ -135,7 +135,7 @@ with tab_waves:
                     with guard.transaction("editor") as (session, _):
                         surveys.create_wave(session, wave=fields, actor=me.email)
 
-                if _run(create, f"Created follow-up wave {p.key}."):
+                if _run(create, f"Created follow-up wave {widgets.plain(p.key)}."):
                     st.rerun()
 
     st.subheader("New wave")
@@ -173,7 +173,7 @@ with tab_waves:
             with guard.transaction("editor") as (session, _):
                 surveys.create_wave(session, wave=fields, actor=me.email)
 
-        if _run(create_wave, f"Created wave {key}."):
+        if _run(create_wave, f"Created wave {widgets.plain(key)}."):
             st.rerun()
 
 with tab_invite:
@@ -200,7 +200,8 @@ with tab_invite:
                "No SMTP server is configured: download the links and send them with your own mail tool.")
         )  # fmt: skip
         base, source = widgets.link_base("surveys")
-        st.caption(f"Links start with {base} — {source}.")
+        st.caption(f"The links below start with this address, {source}:")
+        st.code(base, language=None)
         c1, c2, c3, c4 = st.columns(4)
         if c1.button("Create personal links", type="primary", key="invite_button"):
 
@@ -225,7 +226,7 @@ with tab_invite:
                     with guard.transaction("editor") as (session, _):
                         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
                     if failed:
-                        st.warning(f"The mail server refused: {', '.join(failed)}")
+                        st.warning(widgets.plain(f"The mail server refused: {', '.join(failed)}"))
                 return f"{len(links)} personal links created for everyone not invited before."
 
             _run(issue)
@@ -371,6 +372,7 @@ with tab_roster:
         if _run(import_people, "Roster imported."):
             r = st.session_state["roster_result"]
             st.write(f"{r.created} new, {r.updated} updated ({r.moved} changed team), {r.unchanged} unchanged.")
+            st.caption(f"{r.read_as}.")
 
 with tab_import:
     if not waves:
@@ -380,7 +382,9 @@ with tab_import:
         fmt = st.selectbox(
             "Format", ["auto", "native", "google", "msforms", "qualtrics", "surveymonkey"], key="import_format"
         )
-        upload = st.file_uploader("Export file (CSV or XLSX)", type=["csv", "xlsx"], key="import_file")
+        upload = st.file_uploader(
+            "Export file (CSV, tab-separated text or XLSX)", type=["csv", "tsv", "txt", "xlsx"], key="import_file"
+        )
         if upload is not None:
             data = upload.getvalue()
             options = _import_options()
@@ -396,19 +400,23 @@ with tab_import:
                 f"**{preview.format}** file with {preview.rows} rows: {preview.new} new responses, "
                 f"{preview.duplicates} already imported, {preview.empty_rows} rows without any answer."
             )
+            st.caption(f"{preview.read_as}.")
             if preview.date_order == imports.AMBIGUOUS:
                 st.warning(
-                    f"Dates like {preview.date_example!r} in column {preview.time_column!r} could be day-first or "
-                    "month-first: choose the date order under Import options."
+                    widgets.plain(
+                        f"Dates like {preview.date_example!r} in column {preview.time_column!r} could be day-first or "
+                        "month-first: choose the date order under Import options."
+                    )
                 )
             else:
                 note = preview.time_note()
                 st.caption(note[0].upper() + note[1:] + ".")
             st.dataframe(pd.DataFrame([m.model_dump() for m in preview.mapping]), hide_index=True, width="stretch")
             if preview.unmapped:
-                st.warning("Not imported (no matching question): " + "; ".join(preview.unmapped))
+                st.warning(widgets.plain("Not imported (no matching question): " + "; ".join(preview.unmapped)))
             if preview.metadata:
-                st.caption("Not answers (ids, emails, times, tool metadata): " + "; ".join(preview.metadata))
+                not_answers = "; ".join(preview.metadata)
+                st.caption(widgets.plain(f"Not answers (ids, emails, times, tool metadata): {not_answers}"))
             if preview.unknown:
                 verb = "stored as no answer" if options.unknown == "no_answer" else "refuse the import"
                 st.warning(f"Values that are on no scale and among no options ({verb}; choose under Import options):")
@@ -418,7 +426,8 @@ with tab_import:
                 st.caption(f"{preview.unfinished} unfinished responses {done}.")
             blanks = {k: v for k, v in preview.blanks.items() if v}
             if blanks:
-                st.caption("Unanswered (stored as no answer): " + ", ".join(f"{k} {v}" for k, v in blanks.items()))
+                unanswered = ", ".join(f"{k} {v}" for k, v in blanks.items())
+                st.caption(widgets.plain(f"Unanswered (stored as no answer): {unanswered}"))
             if preview.without_team:
                 st.caption(f"{preview.without_team} responses have no team (no team column, no roster email).")
             blocked = preview.date_order == imports.AMBIGUOUS or bool(preview.unknown and options.unknown == "refuse")

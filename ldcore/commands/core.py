@@ -1,4 +1,4 @@
-"""migrate, create-user, plan import/export, demo."""
+"""migrate, create-user, unlock-user, plan import/export, demo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from ldcore.commands import write_output
+from ldcore.commands import read_input, write_output
 from ldcore.db import migrate, read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import accounts, plans
@@ -23,6 +23,10 @@ def register(sub) -> None:
     p.add_argument("--name", default="")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("unlock-user", help="lift a lockout after repeated failed sign-ins")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_unlock_user)
 
     plan = sub.add_parser("plan", help="plans as code (YAML)").add_subparsers(dest="plan_command", required=True)
     p = plan.add_parser("import", help="import a whole plan from YAML")
@@ -60,11 +64,16 @@ def cmd_create_user(args: argparse.Namespace, engine) -> int:
     return 0
 
 
+def cmd_unlock_user(args: argparse.Namespace, engine) -> int:
+    with unit_of_work(engine, bump=False) as session:
+        accounts.unlock(session, email=args.email, actor="cli")
+    print(f"unlocked {args.email.strip().lower()}: they can sign in again now")
+    return 0
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise Invalid(f"{path}: no such file") from exc
+        return read_input(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Invalid(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ldcore.commands import read_input
 from ldcore.db import read_session, unit_of_work
-from ldcore.errors import Invalid
 from ldcore.services import kpis
 
 
@@ -21,10 +21,7 @@ def register(sub) -> None:
 
 
 def cmd_kpi_import(args: argparse.Namespace, engine) -> int:
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise Invalid(f"{args.file}: {exc.strerror or exc}") from exc
+    data = read_input(args.file)
     with read_session(engine) as session:
         preview = kpis.preview_kpi_csv(session, plan_key=args.plan, data=data)
     if preview.problems:
@@ -33,6 +30,7 @@ def cmd_kpi_import(args: argparse.Namespace, engine) -> int:
         print(f"error: nothing imported: {len(preview.problems)} bad row(s)", file=sys.stderr)
         return 2
     summary = f"{preview.new} new, {preview.replaced} replaced, {preview.unchanged} already recorded"
+    print(preview.read_as)
     if args.dry_run:
         print(f"dry run: {len(preview.rows)} rows are valid ({summary}); nothing was written")
         return 0

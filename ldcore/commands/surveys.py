@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from ldcore.commands import read_input
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.settings import load_settings
@@ -114,13 +115,6 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export_responses)
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise Invalid(f"{path}: no such file") from exc
-
-
 NO_BASE_URL = (
     "No address for the links: pass --base-url https://your-ldalign-host, or set LDALIGN_BASE_URL "
     "(or base_url under [ldalign] in .streamlit/secrets.toml)."
@@ -138,10 +132,10 @@ def cmd_roster_import(args: argparse.Namespace, engine) -> int:
     from ldcore.services import roster
 
     with unit_of_work(engine) as session:
-        result = roster.import_roster(session, data=_read_bytes(args.file))
+        result = roster.import_roster(session, data=read_input(args.file))
     print(
         f"roster imported: {result.created} new, {result.updated} updated ({result.moved} changed team), "
-        f"{result.unchanged} unchanged"
+        f"{result.unchanged} unchanged\n{result.read_as}"
     )
     return 0
 
@@ -247,7 +241,7 @@ def _column_mapping(pairs: list[str]) -> dict[str, str]:
 def cmd_responses_import(args: argparse.Namespace, engine) -> int:
     from ldcore.services import imports
 
-    data = _read_bytes(args.file)
+    data = read_input(args.file)
     options = imports.ImportOptions(
         date_order=args.date_order,
         columns=_column_mapping(args.column),

@@ -137,6 +137,7 @@ class PrePost(Out):
     followup: WaveRef
     rows: list[ChangeRow]  # per capability: the all-teams row first, then one per team shown
     likert: list[ChangeRow] = []  # the same for each per-capability Likert question both waves asked
+    likert_questions: list[Named] = []  # those questions' keys and texts
     application: list[Application]
     capabilities: list[Named]
     teams: list[Named]
@@ -491,11 +492,12 @@ def prepost(
     in_baseline = {c.id for c in _capabilities(session, plan, base)}
     caps = [c for c in _capabilities(session, plan, follow) if c.id in in_baseline]
     rows, teams = _change_rows(session, PROFICIENCY, base, follow, caps, _targets(session, plan))
-    likert = []
+    likert, asked = [], []
     for q in surveys.wave_definition(follow).questions:
         if q.type == "likert" and q.per_capability:
             question_rows, more_teams = _change_rows(session, q.key, base, follow, caps, {})
             likert += question_rows
+            asked += [Named(key=q.key, name=q.text)] if question_rows else []
             teams.update(more_teams)
 
     return PrePost(
@@ -504,6 +506,7 @@ def prepost(
         followup=_ref(follow),
         rows=rows,
         likert=likert,
+        likert_questions=asked,
         application=application(session, wave=follow, capabilities=caps),
         capabilities=[Named(key=c.key, name=c.name) for c in caps],
         teams=[Named(key=t.key, name=t.name) for t in teams.values()],

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ldcore.errors import Invalid
 from ldcore.io import exports, times
 from ldcore.io.mapping import Matcher, UnknownValue, convert
-from ldcore.io.tables import Table, normalise, read_table
+from ldcore.io.tables import Table, delimiter_hint, normalise, read_table
 from ldcore.models import Person, SurveyWave, Team
 from ldcore.services import audit, responses, surveys
 
@@ -58,6 +58,7 @@ class ImportReport(BaseModel):
 
     wave: str
     format: str
+    read_as: str
     rows: int
     new: int
     duplicates: int
@@ -92,6 +93,7 @@ class ImportReport(BaseModel):
         lines = [
             f"{self.format} file, {self.rows} rows: {verb} {self.new} new responses into {self.wave}; "
             f"{self.duplicates} already there; {self.empty_rows} rows without any answer skipped",
+            f"{self.read_as}",
             f"mapped columns: {len(self.mapping)}",
             self.time_note(),
         ]
@@ -149,7 +151,7 @@ def _times(table: Table, column, order: str | None, problems: list) -> tuple[dic
             try:
                 out[line] = times.parse_time(text, order)
             except ValueError as exc:
-                problems.append((f"line {line}, column {column.header!r}", str(exc)))
+                problems.append((f"{table.reading.place(line)}, column {column.header!r}", str(exc)))
     return out, order, ""
 
 
@@ -182,6 +184,7 @@ def _prepare(
     emails = {_cell(cells, email_column.index).lower() for _, cells in table.rows} if email_column else set()
     people = {p.email: p for p in session.scalars(select(Person).where(func.lower(Person.email).in_(emails - {""})))}
     cap_keys = [c.key for c in caps]
+    place, read_as = table.reading.place, f"the file was read as {table.reading.described}"
     problems: list[tuple[str, str]] = []
     stamps, date_order, date_example = _times(table, time_column, options.date_order, problems)
     if date_order == AMBIGUOUS and not preview:
@@ -199,7 +202,9 @@ def _prepare(
     empty = without_team = unfinished = 0
     for (line, cells), external_id in zip(table.rows, table.external_ids(), strict=True):
         if len(cells) > len(table.columns) and any(c.strip() for c in cells[len(table.columns) :]):
-            problems.append((f"line {line}", f"{len(cells)} cells but the header has {len(table.columns)} columns"))
+            problems.append(
+                (place(line), f"{len(cells)} cells but the header has {len(table.columns)} columns ({read_as})")
+            )
             continue
         if _unfinished(table, cells):
             unfinished += 1
@@ -211,7 +216,7 @@ def _prepare(
             text = _cell(cells, index)
             if not text:
                 continue
-            q, where = target.question, f"line {line}, column {by_index[index].header!r}"
+            q, where = target.question, f"{place(line)}, column {by_index[index].header!r}"
             try:
                 value = convert(text, target, no_answer)
             except UnknownValue as exc:
@@ -232,9 +237,7 @@ def _prepare(
         try:
             answers = responses.validate_answers(definition, cap_keys, payload, enforce_required=False)
         except Invalid as exc:
-            problems.extend(
-                (column_of.get(k, column_of.get(k.split(".")[0], f"line {line}")), m) for k, m in exc.problems
-            )
+            problems.extend((column_of.get(k, column_of.get(k.split(".")[0], place(line))), m) for k, m in exc.problems)
             continue
         if not answers:
             empty += 1
@@ -243,7 +246,7 @@ def _prepare(
         if team_column is not None and (name := _cell(cells, team_column.index)):
             team = teams.get(normalise(name))
             if team is None:
-                problems.append((f"line {line}, column {team_column.header!r}", f"no team with key or name {name!r}"))
+                problems.append((f"{place(line)}, column {team_column.header!r}", f"no team with key or name {name!r}"))
                 continue
         person = people.get(_cell(cells, email_column.index).lower()) if email_column else None
         team_id = team.id if team else (person.team_id if person else None)
@@ -277,6 +280,7 @@ def _prepare(
     report = ImportReport(
         wave=wave.key,
         format=table.format,
+        read_as=table.reading.read_as,
         rows=len(table.rows),
         new=new,
         duplicates=len(prepared) - new,
@@ -304,7 +308,8 @@ def _check_columns(table: Table, mapped: dict, unmapped: list, definition, heade
     left = f" Columns that match no question: {'; '.join(c.header for c in unmapped)[:500]}." if unmapped else ""
     if not mapped:
         raise Invalid(
-            f"{header}: no column matches a question of this wave (by key or text).{left}",
+            f"{header}: no column matches a question of this wave (by key or text).{left}"
+            + delimiter_hint([c.header for c in table.columns], table.reading),
             [(header, "no column matches a question")],
         )
     asked = {t.question.key for t in mapped.values()}

@@ -9,9 +9,7 @@ ISO (2027-03-31); values are plain numbers (a decimal point, no thousands separa
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from typing import Any
 
@@ -21,13 +19,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid, NotFound, describe, invalid_from
+from ldcore.io.tables import delimiter_hint, read_records
 from ldcore.models import Kpi, KpiObservation, Team
 from ldcore.schemas import ObservationIn
 from ldcore.services import audit, plans
 
 REQUIRED_COLUMNS = ("kpi", "date", "value")
 OPTIONAL_COLUMNS = ("team", "note")
-MAX_BYTES = 20_000_000
 
 
 class RowProblem(BaseModel):
@@ -44,6 +42,7 @@ class KpiImportPreview(BaseModel):
     new: int = 0
     replaced: int = 0
     unchanged: int = 0
+    read_as: str = ""  # e.g. "Read as Windows-1252, semicolon-separated"
 
     @property
     def ok(self) -> bool:
@@ -191,8 +190,9 @@ def delete_observation(session: Session, *, plan_key: str, observation_id: int, 
 
 def preview_kpi_csv(session: Session, *, plan_key: str, data: bytes) -> KpiImportPreview:
     """Parse and check a CSV without writing: every bad row is reported with its line number and reason."""
-    parsed, problems = _parse_csv(data)
+    parsed, problems, read_as = _parse_csv(data)
     preview = _plan_rows(session, plan_key, parsed)
+    preview.read_as = read_as
     preview.problems = sorted(problems + preview.problems, key=lambda p: p.line)
     if not preview.problems and not preview.rows:
         preview.problems = [RowProblem(line=1, reason="the file has a header but no data rows")]
@@ -221,18 +221,11 @@ def _count_rows(n: int) -> str:
 # --- parsing and checking -------------------------------------------------------------------------------------
 
 
-def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem]]:
-    if len(data) > MAX_BYTES:
-        raise Invalid(f"The file is larger than {MAX_BYTES // 1_000_000} MB; split it.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as CSV UTF-8.") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
+def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem], str]:
+    records, reading = read_records(data)
+    if not records:
         raise Invalid("The file is empty; it needs a header row: kpi,date,value[,team,note].")
-    columns = [h.strip().lower() for h in header]
+    columns = [h.strip().lower() for h in records[0][1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown or len(set(columns)) != len(columns):
@@ -244,18 +237,16 @@ def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowPr
         if len(set(columns)) != len(columns):
             reasons.append("a column is named twice")
         raise Invalid(
-            f"line 1: {'; '.join(reasons)}. The header must be kpi,date,value and optionally team and note.",
+            f"line 1: {'; '.join(reasons)}. The header must be kpi,date,value and optionally team and note."
+            + delimiter_hint(columns, reading),
             [("line 1", "; ".join(reasons))],
         )
     rows: list[tuple[int, ObservationIn]] = []
     problems: list[RowProblem] = []
-    line = 1
-    for record in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
+    for line, record in records[1:]:
         if len(record) != len(columns):
-            problems.append(RowProblem(line=line, reason=f"{len(record)} cells where the header has {len(columns)}"))
+            reason = f"{len(record)} cells where the header has {len(columns)} (read as {reading.described})"
+            problems.append(RowProblem(line=line, reason=reason))
             continue
         cells = {c: v.strip() for c, v in zip(columns, record, strict=True)}
         reason, row = _row(cells)
@@ -263,7 +254,7 @@ def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowPr
             problems.append(RowProblem(line=line, reason=reason))
         elif row is not None:
             rows.append((line, row))
-    return rows, problems
+    return rows, problems, reading.read_as
 
 
 def _row(cells: dict[str, str]) -> tuple[str | None, ObservationIn | None]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ldcore.errors import Conflict, Invalid, NotFound, invalid_from
+from ldcore.io.yaml_safe import load_yaml
 from ldcore.models import (
     Capability,
     CostLine,
@@ -328,10 +329,7 @@ def apply_initiative(
 
 
 def parse_plan_yaml(text: str, *, source: str = "plan") -> PlanDocument:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise Invalid(f"{source} is not valid YAML: {exc}") from exc
+    data = load_yaml(text, source=source)
     if not isinstance(data, dict):
         raise Invalid(f"{source} must be a YAML mapping with at least a 'plan' key.")
     try:

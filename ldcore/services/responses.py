@@ -25,13 +25,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, StrictStr, ValidationError
 from pydantic import create_model as pydantic_model
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import suppression
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
+from ldcore.schemas import NUL_REFUSED, nul_path
 from ldcore.services import accounts
 from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
 from ldcore.survey_defs import NOT_APPLICABLE, Question, SurveyDefinition
@@ -47,6 +48,8 @@ OPEN_LINK_NOTE = (
     "Please answer once."
 )
 MAX_TEXT = 10_000
+IMPORT_CHUNK = 1_000
+NO_VALUE = {"capability_id": None, "item": None, "value_num": None, "value_text": None}  # one shape per INSERT
 
 
 class LinkRefused(LDAlignError):
@@ -169,6 +172,9 @@ def validate_answers(
     enforce_required: bool = True,
 ) -> dict[str, Any]:
     """The answers, checked against the definition; `Invalid` with (question key, message) per problem."""
+    if (path := nul_path(answers)) is not None:
+        where = ".".join(str(p) for p in path[:2] if isinstance(p, str)) or "answers"
+        raise Invalid(f"Some answers need attention: {where}: {NUL_REFUSED}", [(where, NUL_REFUSED)])
     model = _answers_model(definition.model_dump_json(), tuple(capabilities), enforce_required)
     try:
         validated = model.model_validate(_drop_blanks(answers))
@@ -415,7 +421,7 @@ def submit_response(
         )
     else:
         team = _open_team(session, wave, team_key)
-        if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= 64 or "\x00" in client_id:
             raise Invalid("This browser could not be recognised; reload the page.", [("client_id", "missing")])
         if _answered_from(session, wave, client_id):
             raise LinkRefused(ALREADY_FROM_BROWSER)
@@ -484,29 +490,45 @@ def store_imported(session: Session, *, wave: SurveyWave, responses: list[Import
         answered.add(r.person_id)
     if problems:
         raise Invalid("Nothing was imported: some people would answer twice.", problems)
-    added = 0
+    new = []
     for r in responses:
-        if r.external_id in seen:
-            continue
-        seen.add(r.external_id)
-        stamp = _stamp(wave, r.submitted_at or utcnow())
-        if r.person_id in invitations:
-            invitations[r.person_id].used_at = stamp
-        response = Response(
-            wave_id=wave.id,
-            team_id=r.team_id,
-            person_id=None if wave.anonymity == "anonymous" else r.person_id,
-            source="import",
-            external_id=r.external_id,
-            submitted_at=stamp,
-        )
-        response.answers = [
-            Answer(wave_id=wave.id, team_id=r.team_id, **row) for row in answer_rows(definition, cap_ids, r.answers)
-        ]
-        session.add(response)
-        added += 1
-    session.flush()
-    return added, len(responses) - added
+        if r.external_id not in seen:
+            seen.add(r.external_id)
+            new.append(r)
+            if r.person_id in invitations:
+                invitations[r.person_id].used_at = _stamp(wave, r.submitted_at or utcnow())
+    for start in range(0, len(new), IMPORT_CHUNK):
+        _insert_imported(session, wave, definition, cap_ids, new[start : start + IMPORT_CHUNK])
+    return len(new), len(responses) - len(new)
+
+
+def _insert_imported(
+    session: Session, wave: SurveyWave, definition: SurveyDefinition, cap_ids: dict[str, int], chunk: list
+) -> None:
+    """A chunk of responses as two multi-row INSERTs, without ORM objects: an import of any size holds one chunk
+    of rows in memory, not an object per answer (Core INSERTs: the ORM would insert these row by row)."""
+    into_responses, into_answers = insert(Response.__table__), insert(Answer.__table__)
+    ids = session.scalars(
+        into_responses.returning(Response.__table__.c.id, sort_by_parameter_order=True),
+        [
+            {
+                "wave_id": wave.id,
+                "team_id": r.team_id,
+                "person_id": None if wave.anonymity == "anonymous" else r.person_id,
+                "source": "import",
+                "external_id": r.external_id,
+                "submitted_at": _stamp(wave, r.submitted_at or utcnow()),
+            }
+            for r in chunk
+        ],
+    ).all()
+    rows = [
+        {**NO_VALUE, **row, "response_id": response_id, "wave_id": wave.id, "team_id": r.team_id}
+        for response_id, r in zip(ids, chunk, strict=True)
+        for row in answer_rows(definition, cap_ids, r.answers)
+    ]
+    if rows:
+        session.execute(into_answers, rows)
 
 
 # --- reading answers back (exports) ---------------------------------------------------------------------------

@@ -1,15 +1,14 @@
 """The roster: who works in which team, imported from CSV and updated by email.
 
 CSV columns: `email,name,team` (team by key or by name, case ignored) and optionally `employee_id,role,
-manager_email`; the header row is line 1. Re-importing updates each person found by email. A person who moves team
-keeps their history, because every response stores the team it was given from. Every bad row is reported by its
-line, and nothing is imported while any row is bad.
+manager_email`; the header row is line 1, each column named once. The file is read like every table
+(`ldcore.io.tables.read_records`: comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252). Re-importing updates
+each person found by email. A person who moves team keeps their history, because every response stores the team it
+was given from. Every bad row is reported by its line, and nothing is imported while any row is bad.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, StringConstraints, ValidationError, field_validator
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid, describe
+from ldcore.io.tables import delimiter_hint, read_records, unique_headers
 from ldcore.models import Person, Team
 from ldcore.schemas import Name, Strict
 from ldcore.services import audit
@@ -50,20 +50,7 @@ class RosterResult(BaseModel):
     updated: int
     moved: int
     unchanged: int
-
-
-def decode_csv(data: bytes | str, *, what: str = "file") -> str:
-    """UTF-8 text (a BOM is fine); a wrong encoding is refused naming the line of the first bad byte."""
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise Invalid(
-            f"The {what} is not UTF-8 text (line {line}); save it as 'CSV UTF-8' and try again.",
-            [(f"line {line}", "not UTF-8 text")],
-        ) from exc
+    read_as: str  # e.g. "Read as Windows-1252, semicolon-separated"
 
 
 def _team_lookup(session: Session) -> dict[str, Team]:
@@ -73,14 +60,16 @@ def _team_lookup(session: Session) -> dict[str, Team]:
     return lookup
 
 
-def parse_roster(session: Session, data: bytes | str) -> list[tuple[RosterRow, Team]]:
-    """Every row validated and its team found; `Invalid` listing every bad line otherwise."""
-    reader = csv.DictReader(io.StringIO(decode_csv(data, what="roster")))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+def parse_roster(session: Session, data: bytes | str) -> tuple[list[tuple[RosterRow, Team]], str]:
+    """Every row validated and its team found, and how the file was read; `Invalid` listing every bad line
+    otherwise."""
+    records, reading = read_records(data, what="roster")
+    header = [h.strip().lower() for h in (records[0][1] if records else [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise Invalid(
-            f"The roster needs the columns {', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)} (line 1).",
+            f"The roster needs the columns {', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)} (line 1)."
+            + delimiter_hint(header, reading),
             [("line 1", f"missing column {c}") for c in missing],
         )
     unknown = [h for h in header if h and h not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
@@ -90,33 +79,30 @@ def parse_roster(session: Session, data: bytes | str) -> list[tuple[RosterRow, T
             f"Allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}.",
             [("line 1", f"unknown column {c}") for c in unknown],
         )
-    reader.fieldnames = header
+    unique_headers(header, what="roster")
     teams = _team_lookup(session)
     rows: list[tuple[RosterRow, Team]] = []
     problems: list[tuple[str, str]] = []
-    seen: dict[str, int] = {}
-    line = 1
-    for record in reader:
-        start, line = line + 1, reader.line_num
-        values = {k: (v or "").strip() for k, v in record.items() if k}
-        if None in record:
-            problems.append((f"line {start}", "more cells than the header has columns"))
+    seen: dict[str, str] = {}
+    for line, record in records[1:]:
+        where = reading.place(line)
+        if len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
+            problems.append((where, f"more cells than the header has columns (read as {reading.described})"))
             continue
-        if not any(values.values()):
-            continue
+        values = {k: v.strip() for k, v in zip(header, record, strict=False) if k}
         try:
             row = RosterRow.model_validate({k: v for k, v in values.items() if v or k in REQUIRED_COLUMNS})
         except ValidationError as exc:
-            problems.append((f"line {start}", describe(exc)))
+            problems.append((where, describe(exc)))
             continue
         team = teams.get(row.team.casefold())
         if team is None:
-            problems.append((f"line {start}", f"team: no team with key or name {row.team!r}"))
+            problems.append((where, f"team: no team with key or name {row.team!r}"))
             continue
         if row.email in seen:
-            problems.append((f"line {start}", f"email: {row.email} is also on line {seen[row.email]}"))
+            problems.append((where, f"email: {row.email} is also on {seen[row.email]}"))
             continue
-        seen[row.email] = start
+        seen[row.email] = where
         rows.append((row, team))
     if problems:
         shown = problems[:MAX_PROBLEMS]
@@ -128,12 +114,12 @@ def parse_roster(session: Session, data: bytes | str) -> list[tuple[RosterRow, T
         )
     if not rows:
         raise Invalid("The roster has no rows; nothing was imported.")
-    return rows
+    return rows, reading.read_as
 
 
 def import_roster(session: Session, *, data: bytes | str, actor: str = "cli") -> RosterResult:
     """Create or update every person of the file, in the caller's transaction (all or nothing)."""
-    rows = parse_roster(session, data)
+    rows, read_as = parse_roster(session, data)
     emails = [row.email for row, _ in rows]
     existing = {p.email: p for p in session.scalars(select(Person).where(func.lower(Person.email).in_(emails))).all()}
     created = updated = moved = unchanged = 0
@@ -162,7 +148,7 @@ def import_roster(session: Session, *, data: bytes | str, actor: str = "cli") ->
         updated += 1
     session.flush()
     audit.record(session, actor=actor, action="roster.import", entity="person", created=created, updated=updated)
-    return RosterResult(created=created, updated=updated, moved=moved, unchanged=unchanged)
+    return RosterResult(created=created, updated=updated, moved=moved, unchanged=unchanged, read_as=read_as)
 
 
 def roster_size(session: Session) -> int:

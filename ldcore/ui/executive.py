@@ -6,8 +6,6 @@ page's live fragment polls the same version (one primary-key read) and reruns th
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +16,6 @@ from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
 MAX_ENTRIES = 16
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")  # emphasis, links, HTML, directives, :icons:
 
 
 def version() -> int:
@@ -48,11 +45,6 @@ def report_pack(plan_key: str, fmt: str) -> bytes:
     """The PDF or PowerPoint pack, rendered when a download button is clicked (not on every rerun)."""
     with read_session(engine()) as session:
         return delivery.render_pack(session, plan_key=plan_key, fmt=fmt).content
-
-
-def plain(text: str) -> str:
-    """Free text made safe to put in a markdown element: every markdown character shown as itself."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def tile_delta(tile: impact.KpiTile) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ldcore.errors import Invalid, LDAlignError
+from ldcore.ui.widgets import plain
 
 PROBLEMS = "ldalign_form_problems"
 FLASH = "ldalign_form_flash"
@@ -53,7 +54,7 @@ def flash() -> None:
     """The message of the last successful save, once."""
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.success(message)
+        st.success(plain(message))
 
 
 def _matches(path: str, message: str, field: str) -> bool:
@@ -73,13 +74,14 @@ class Problems:
         for n, (path, message) in enumerate(self.items):
             if n not in self.shown and any(_matches(path, message, f) for f in fields):
                 self.shown.add(n)
-                st.error(message if not path or path in fields else f"{path}: {message}", icon=":material/error:")
+                shown = message if not path or path in fields else f"{path}: {message}"
+                st.error(plain(shown), icon=":material/error:")
 
     def rest(self) -> None:
         for n, (path, message) in enumerate(self.items):
             if n not in self.shown:
                 self.shown.add(n)
-                st.error(f"{path}: {message}" if path else message, icon=":material/error:")
+                st.error(plain(f"{path}: {message}" if path else message), icon=":material/error:")
 
 
 def confirm_delete(
@@ -92,7 +94,7 @@ def confirm_delete(
     Problems(key).rest()
     if not st.session_state.get(asking):
         return
-    st.warning(impact(), icon=":material/warning:")
+    st.warning(plain(impact()), icon=":material/warning:")
 
     def yes() -> None:
         st.session_state.pop(asking, None)

@@ -1,16 +1,18 @@
 """Who is signed in, and the check every page makes before it reads anything.
 
 Streamlit runs a file of `pages/` directly when its URL is opened after a restart, without `app.py`; so the check
-lives here and every page calls `require` first. The session is a signed, expiring token kept in a cookie (so a
-reload or a new tab stays signed in) and checked against the database on every run.
+lives here and every page calls `require` first. The session is a random token kept in a cookie (so a reload or a
+new tab stays signed in) and checked against the database on every run.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy.orm import Session
@@ -18,12 +20,19 @@ from sqlalchemy.orm import Session
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import AccessDenied
 from ldcore.schemas import AccountOut
-from ldcore.services import accounts, sharing
+from ldcore.services import accounts, audit, sharing
+from ldcore.settings import load_settings
+from ldcore.ui import session_cookie
 from ldcore.ui.state import engine
 
-COOKIE = "ldalign_session"
+COOKIE = session_cookie.COOKIE
 TOKEN_KEY = "ldalign_token"
 PENDING_COOKIE_KEY = "ldalign_cookie_pending"
+TOUCHED_KEY = "ldalign_session_touched"
+TOUCH_EVERY_SECONDS = 300
+SHARE_SEEN_KEY = "ldalign_share_seen"
+SSO_TRIED_KEY = "ldalign_sso_tried"
+SIGNED_OUT = ""
 REFUSED_KEY = "ldalign_write_refused"
 
 
@@ -36,6 +45,14 @@ def _token() -> str | None:
         return None
 
 
+def _client_address() -> str:
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser context (bare script run)
+        return ""
+    return address if isinstance(address, str) else ""  # None from localhost; a stand-in object under AppTest
+
+
 def current_account() -> AccountOut | None:
     token = _token()
     if not token:
@@ -44,37 +61,94 @@ def current_account() -> AccountOut | None:
         account = accounts.account_for_token(session, token=token)
     if account is None:
         st.session_state.pop(TOKEN_KEY, None)
+    elif time.monotonic() - st.session_state.get(TOUCHED_KEY, -TOUCH_EVERY_SECONDS) >= TOUCH_EVERY_SECONDS:
+        # The idle timeout is kept in the database; noting use every few minutes is enough for it.
+        with unit_of_work(engine(), bump=False) as session:
+            accounts.touch_session(session, token=token)
+        st.session_state[TOUCHED_KEY] = time.monotonic()
     return account
 
 
-def sign_in(email: str, password: str) -> AccountOut | None:
-    with unit_of_work(engine()) as session:
-        account = accounts.authenticate(session, email=email, password=password)
-        token = accounts.issue_session_token(session, account_id=account.id) if account else None
-    if account is None:
+def sign_in(email: str, password: str) -> accounts.SignInResult:
+    """Check the password (slowed and locked by the service); on success a new session token replaces any old one."""
+    handoff = session_cookie.server_sets_cookie()
+    with unit_of_work(engine(), bump=False) as session:
+        result = accounts.sign_in(session, email=email, password=password, ip=_client_address(), handoff=handoff)
+    if result.account is not None:
+        if not handoff:
+            st.session_state[TOKEN_KEY] = result.token
+            st.session_state[TOUCHED_KEY] = time.monotonic()
+        st.session_state[PENDING_COOKIE_KEY] = result.token
+    return result
+
+
+def sso_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` has an `[auth]` section for Streamlit's `st.login`."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in_sso() -> accounts.SignInResult | None:
+    """After `st.login`: sign in the person the OpenID provider vouched for (once per browser tab), or None when
+    nobody signed in with the provider."""
+    if not sso_configured() or not st.user.is_logged_in or not st.user.get("email"):
         return None
-    st.session_state[TOKEN_KEY] = token
-    st.session_state[PENDING_COOKIE_KEY] = token
-    return account
+    email = str(st.user.get("email"))
+    if st.session_state.get(SSO_TRIED_KEY) == SIGNED_OUT:
+        return None
+    if st.session_state.get(SSO_TRIED_KEY) == email:  # refused already in this tab: no new audit event per rerun
+        return accounts.SignInResult(None, message=accounts.WAITING_FOR_ROLE)
+    handoff = session_cookie.server_sets_cookie()
+    with unit_of_work(engine(), bump=False) as session:
+        result = accounts.sign_in_sso(
+            session, email=email, claims=st.user.to_dict(), ip=_client_address(), handoff=handoff
+        )
+    if result.account is None:
+        st.session_state[SSO_TRIED_KEY] = email
+    else:
+        if not handoff:
+            st.session_state[TOKEN_KEY] = result.token
+            st.session_state[TOUCHED_KEY] = time.monotonic()
+        st.session_state[PENDING_COOKIE_KEY] = result.token
+    return result
 
 
-def sign_out(account: AccountOut) -> None:
-    with unit_of_work(engine()) as session:
-        accounts.sign_out_everywhere(session, account_id=account.id)
+def sign_out(account: AccountOut | None) -> None:
+    """End every session of the account; after single sign-on also end the provider identity Streamlit keeps."""
+    if account is not None:
+        with unit_of_work(engine(), bump=False) as session:
+            accounts.sign_out_everywhere(session, account_id=account.id)
     st.session_state.pop(TOKEN_KEY, None)
-    st.session_state[PENDING_COOKIE_KEY] = ""
+    if sso_configured() and st.user.is_logged_in:
+        # The provider identity ends too; until the page has reloaded, this tab must not sign in with it again.
+        # The session cookie left behind is revoked, so worthless.
+        st.session_state[SSO_TRIED_KEY] = SIGNED_OUT
+        st.logout()
+    else:
+        st.session_state[PENDING_COOKIE_KEY] = ""
 
 
 def write_pending_cookie() -> None:
-    """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out."""
+    """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
+
+    Served by `serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for the one-time
+    code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by script, so
+    it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the session
+    when it is idle or old (settings), at sign-out, and when the account is deactivated."""
     if PENDING_COOKIE_KEY not in st.session_state:
         return
     value = st.session_state.pop(PENDING_COOKIE_KEY)
-    max_age = accounts.SESSION_SECONDS if value else 0
-    script = (
-        f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
-        f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
-    )
+    if session_cookie.server_sets_cookie():
+        url = f"{session_cookie.SIGN_IN_PATH}?{urlencode({'code': value})}" if value else session_cookie.SIGN_OUT_PATH
+        script = f"window.location.replace({json.dumps(url)});"
+    else:
+        max_age = int(load_settings().auth.session_max_days * 86400) if value else 0
+        script = (
+            f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
+            f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
+        )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
 
 
@@ -101,12 +175,12 @@ def show_refused_write() -> None:
 
 
 @contextmanager
-def transaction(minimum: str) -> Iterator[tuple[Session, AccountOut]]:
+def transaction(minimum: str, *, bump: bool = True) -> Iterator[tuple[Session, AccountOut]]:
     """The one way a page writes: one transaction that first re-checks the signed-in account (still signed in,
     still active, role at least `minimum`) and yields (session, that account). Callbacks run before the page's own
     `require`, so a stale tab reaches its writes without it; refused, nothing is written, and the page's
-    `require` shows why."""
-    with unit_of_work(engine()) as session:
+    `require` shows why. `bump=False` for writes no page caches on (unlocks, audit records)."""
+    with unit_of_work(engine(), bump=bump) as session:
         try:
             actor = accounts.require_actor(session, token=_token(), minimum=minimum)
         except AccessDenied as refused:
@@ -143,5 +217,12 @@ def require_viewer_or_share() -> ExecutiveAccess:
         if plan_key is None:
             st.error("This share link has expired, been revoked or is not valid. Ask whoever sent it for a new one.")
             st.stop()
+        if st.session_state.get(SHARE_SEEN_KEY) != token:  # once per browser tab, not on every rerun
+            with unit_of_work(engine(), bump=False) as session:
+                audit.record(
+                    session, actor="share link", action="share_link.use", entity="plan", key=plan_key,
+                    ip=_client_address(),
+                )  # fmt: skip
+            st.session_state[SHARE_SEEN_KEY] = token
         return ExecutiveAccess(account=None, shared_plan=plan_key)
     return ExecutiveAccess(account=require("viewer"), shared_plan=None)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ldcore.services.responses import PAIRING_PROMPTS, RespondForm
 from ldcore.survey_defs import NOT_APPLICABLE, Question
+from ldcore.ui.widgets import plain
 
 CLIENT_COOKIE = "ldalign_client"
 CLIENT_KEY = "ldalign_client_id"
@@ -77,7 +78,7 @@ def _question(q: Question, form: RespondForm, problems: dict[str, str], number: 
         if q.help:
             st.caption(q.help)
         for cap in form.capabilities:
-            _scaled(q, cap.name, _key(q, cap.key))
+            _scaled(q, plain(cap.name), _key(q, cap.key))
             _problem(problems, f"{q.key}.{cap.key}")
         _problem(problems, q.key)
         return

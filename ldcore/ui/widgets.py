@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +14,22 @@ from ldcore.settings import load_settings
 from ldcore.ui.state import engine
 
 PLAN_KEY = "ldalign_plan"
+# Inline markdown (emphasis, code, links and images, HTML, tables, strikethrough, LaTeX) and Streamlit's
+# directives (:red[...], :material/icon:); a list marker at the start of the text.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$]|:(?=[A-Za-z]))")
+BLOCK_START = re.compile(r"^(\s*\d{0,9})([-+.)])(?=\s|$)")
+# Bare addresses (http://…, www.…) become links even when escaped: an invisible word joiner breaks them up.
+BARE_ADDRESS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """User-supplied text (a plan, wave or team name, a message quoting one) made safe for any element that renders
+    markdown (titles, captions, messages, widget labels, metrics): every markdown character shows as itself, so no
+    link, image, colour or emphasis; one line."""
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+    escaped = BARE_ADDRESS.sub(WORD_JOINER, escaped)
+    return BLOCK_START.sub(r"\1\\\2", escaped)
 
 
 def plan_picker(label: str = "Plan") -> str | None:
@@ -33,9 +51,9 @@ def plan_picker(label: str = "Plan") -> str | None:
 
 def show_problems(error: Invalid) -> None:
     """An error, then one line per refused field, so the person sees exactly what to fix."""
-    st.error(str(error) if not error.problems else "Please fix the fields below; nothing was saved.")
+    st.error(plain(error) if not error.problems else "Please fix the fields below; nothing was saved.")
     for path, message in error.problems:
-        st.error(f"**{path or 'form'}**: {message}" if path else message)
+        st.error(f"**{plain(path)}**: {plain(message)}" if path else plain(message))
 
 
 def money(value: float | None) -> str:

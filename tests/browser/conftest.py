@@ -54,7 +54,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(db_url: str, log: Path) -> LiveApp:
+def _start(db_url: str, log: Path, script: str = "app.py") -> LiveApp:
     port = _free_port()
     env = {**os.environ, "LDALIGN_DATABASE_URL": db_url, "LDALIGN_BASE_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
@@ -63,7 +63,7 @@ def _start(db_url: str, log: Path) -> LiveApp:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",

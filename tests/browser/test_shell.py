@@ -1,5 +1,7 @@
 """The app as a new user meets it: sign in, open every page, stay signed in, sign out everywhere."""
 
+from urllib.parse import urljoin
+
 from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_no_exception, sign_in, wait_for_app
@@ -18,7 +20,7 @@ def test_an_admin_signs_in_and_every_page_opens_without_an_exception(page, app_s
     titles = [title for title, _ in links]
     assert "Plan overview" in titles and "Accounts" in titles
     for _title, href in links:
-        page.goto(href if href.startswith("http") else app_server.url + href)
+        page.goto(urljoin(app_server.url + "/", href))
         wait_for_app(page, timeout=60_000)
         assert_no_exception(page)
         expect(page.get_by_text("Signed in as admin@demo.example")).to_be_visible()

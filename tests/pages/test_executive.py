@@ -147,4 +147,4 @@ def test_free_text_is_shown_as_text_not_markdown(monkeypatch, company):
         session.scalar(select(Plan).where(Plan.key == "p1")).name = "**Bold** [link](http://x) :red[alarm]"
     at = open_as(monkeypatch, company, "viewer")
 
-    assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http\\://x) \\:red\\[alarm\\]"
+    assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http:\u2060//x) \\:red\\[alarm\\]"

@@ -180,3 +180,20 @@ def test_over_time_shows_every_team_large_enough_and_never_a_small_one(viewer_pa
     shown = everything(at)
     for figure in HIDDEN_FIGURES:
         assert figure not in shown, figure
+
+
+def test_paired_rows_show_t_df_and_the_paired_means_and_applied_gets_its_own_before_after_table(viewer_page):
+    responses = people("alpha", ALPHA_PRE, ALPHA_POST, 1) + [Filed("base", "alpha", {"neg": 1})]
+    for n, r in enumerate(responses[:16]):
+        r.applied = {"neg": [1, 3][r.wave == "follow"] + n % 2}
+    at = viewer_page(responses, waves=WAVES)
+
+    assert not at.exception
+    row = prepost_table(at).iloc[0]
+    assert (row["baseline"], row["follow-up"]) == (f"{sum(ALPHA_PRE) / 8:.2f}", f"{sum(ALPHA_POST) / 8:.2f}")
+    assert float(row["change"]) == pytest.approx(float(row["follow-up"]) - float(row["baseline"]), abs=0.011)
+    assert row["df"] == "7.0" and row["t"] != "—"
+    tables = [d.value for d in at.dataframe if "test" in d.value.columns]
+    assert len(tables) == 2 and tables[1].iloc[0]["test"] == "paired t"
+    assert "Before → after for the per-capability questions both waves asked" in texts(at)
+    assert "In the last 30 days, how often did you apply each capability on the job?" in texts(at)

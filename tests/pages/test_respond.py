@@ -108,3 +108,20 @@ def test_an_open_link_asks_for_the_team_and_says_it_cannot_guarantee_one_answer_
     with read_session(engine) as session:
         response = session.scalars(select(Response)).one()
     assert (response.source, response.person_id, len(response.pairing_code)) == ("open", None, 64)
+
+
+def test_a_nul_character_in_a_text_answer_is_shown_next_to_it_and_the_answers_stay(monkeypatch, db_url, engine, link):
+    at = respond_page(monkeypatch, db_url, t=link)
+    at.radio(key="q:proficiency:neg").set_value(4)
+    at.radio(key="q:proficiency:coach").set_value(2)
+    at.radio(key="q:proficiency:excel").set_value(1)
+    at.text_area(key="q:comments").input("pasted\x00text")
+    at.button(key="respond_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error][:1] == ["contains a NUL character (\\0), which cannot be stored; remove it"]
+    assert at.text_area(key="q:comments").value == "pasted\x00text"
+    assert stored(engine) == (0, 0)
+    at.text_area(key="q:comments").input("pasted text")
+    at.button(key="respond_submit").click().run()
+    assert at.title[0].value == "Thank you!"
+    assert stored(engine) == (1, 4)

@@ -181,8 +181,18 @@ def test_the_page_shows_which_base_the_links_use(editor_page, engine, monkeypatc
     make_wave(engine)
     monkeypatch.setenv("LDALIGN_BASE_URL", "https://hr.example/ld")
     at = editor_page()
-    assert "Links start with https://hr.example/ld — the configured base URL." in texts(at)
+    assert "The links below start with this address, the configured base URL:" in texts(at)
+    assert "https://hr.example/ld" in [c.value for c in at.code]
     at.button(key="links_again_button").click().run()
     at.button(key="invite_button").click().run()
     assert not at.exception
     assert "8 personal links created for everyone not invited before." in texts(at)
+
+
+def test_the_import_preview_says_which_encoding_and_delimiter_the_file_was_read_with(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    data = "response_id;team;proficiency[neg];comments\nr1;alpha;3;très bien\n".encode("cp1252")
+    upload(monkeypatch, data)
+    at = editor_page()
+    assert not at.exception
+    assert "Read as Windows-1252, semicolon-separated." in [c.value for c in at.caption]

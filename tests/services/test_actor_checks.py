@@ -9,15 +9,16 @@ with a live session change the database, so the comparison can fail.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import AccessDenied
 from ldcore.models import AuditEvent, Base
-from ldcore.services import accounts, intake, kpis, roster, sharing, surveys
+from ldcore.services import accounts, intake, kpis, privacy, roster, sharing, surveys
 from tests.services.survey_support import BASE, build, make_wave
 
 ACTOR = "actor@example.org"
@@ -139,6 +140,12 @@ WRITES = [
         lambda s, a: sharing.revoke_share_link(s, link_id=1, actor=a),
     ),
     (
+        "privacy",
+        "erase a person",
+        "admin",
+        lambda s, a: privacy.erase_person(s, email="alpha0@example.org", answers="delete", actor=a),
+    ),
+    (
         "admin",
         "create an account",
         "admin",
@@ -254,3 +261,21 @@ def test_a_missing_or_forged_token_is_refused_as_signed_out(engine, setting, tok
     setting("editor")
     with pytest.raises(AccessDenied, match="You were signed out"):
         guarded_write(engine, token, "editor", WRITES[0][3])
+
+
+def test_a_deactivation_waits_until_a_write_that_passed_the_check_has_committed(engine, setting):
+    """The check holds the account until the write ends: a deactivation cannot land in between and leave a write
+    audited as an account that was already deactivated."""
+    account_id, token = setting("editor")
+    deactivating = threading.Thread(target=make_stale, args=(engine, "deactivated", account_id))
+    with unit_of_work(engine) as s:
+        actor = accounts.require_actor(s, token=token, minimum="editor")
+        deactivating.start()
+        deactivating.join(timeout=1)  # time for the deactivation to land here, if the check did not hold it off
+        WRITES[0][3](s, actor.email)
+    deactivating.join()
+
+    with read_session(engine) as s:
+        about_the_actor = or_(AuditEvent.actor == ACTOR, AuditEvent.entity_key == ACTOR)
+        order = s.scalars(select(AuditEvent.action).where(about_the_actor).order_by(AuditEvent.id)).all()
+    assert order == ["account.create", "plan.create", "account.update"]

@@ -2,8 +2,19 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from ldcore.db import SchemaOutOfDate, data_version, ensure_schema, get_engine, migrate, read_session, unit_of_work
+from ldcore.db import (
+    SchemaOutOfDate,
+    bump_data_version,
+    data_version,
+    ensure_schema,
+    get_engine,
+    migrate,
+    read_session,
+    unit_of_work,
+)
+from ldcore.errors import Busy
 from ldcore.models import Team
 from ldcore.settings import load_settings
 
@@ -87,3 +98,18 @@ def test_settings_take_the_environment_then_secrets_then_sqlite(tmp_path, monkey
     assert load_settings(tmp_path).database_url == "postgresql+psycopg://u@h/db"
     monkeypatch.setenv("LDALIGN_DATABASE_URL", "sqlite:////tmp/x.db")
     assert load_settings(tmp_path).database_url == "sqlite:////tmp/x.db"
+
+
+def test_a_write_that_may_wait_only_briefly_gives_up_with_busy_and_stores_nothing(engine):
+    holder = Session(engine.execution_options(ldalign_write=True))
+    bump_data_version(holder)  # another write transaction, still open, holds the lock
+    try:
+        with pytest.raises(Busy, match="busy"), unit_of_work(engine, wait_seconds=0.2) as session:
+            session.add(Team(key="late", name="Late", headcount=1))
+    finally:
+        holder.rollback()
+        holder.close()
+    with unit_of_work(engine, wait_seconds=0.2) as session:
+        session.add(Team(key="again", name="Again", headcount=1))
+    with read_session(engine) as session:
+        assert session.scalars(select(Team.key)).all() == ["again"]

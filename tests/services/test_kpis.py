@@ -85,7 +85,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(engine)
         (b"kpi,value\nwin,3\n", "missing column date"),
         (b"kpi,date,value,colour\n", "unknown column 'colour'"),
         (b"kpi,date,value\n", "no data rows"),
-        ("kpi,date,value\nwin,2027-01-01,3\n".encode("utf-16"), "not UTF-8"),
+        (b"kpi,date,value\nwin,2027-01-01,\x81\n", "line 2: the file is not text"),
     ],
 )
 def test_a_file_that_is_not_the_expected_csv_is_refused_plainly(engine, data, message):
