@@ -6,7 +6,7 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.errors import NotFound
-from ldcore.services import comments
+from ldcore.services import comments, reports
 from ldcore.ui import comments_view as cv
 from ldcore.ui import executive as ex
 from ldcore.ui import guard, widgets
@@ -92,7 +92,7 @@ for program in programs:
     left, right = st.columns([1, 3])
     left.metric(
         "Applying on the job",
-        "—" if link is None or link.value is None else f"{link.value:.0f}%",
+        "—" if link is None else reports.fmt_value(link.value, link.unit),
         help=None if link is None or link.value is not None else link.missing,
     )
     with right:

@@ -96,9 +96,15 @@ skills = cache.trends_of(plan_key)
 if skills is not None and any(len(s.points) > 1 for s in skills.series if s.team is None):
     st.subheader("Skills over time")
     st.caption(
-        "All teams large enough to report, in the baseline and each follow-up survey, with a 95% confidence band."
+        "Mean skill level in the baseline and each follow-up survey, with a 95% confidence band. A team shows only "
+        "the surveys at least the minimum group of its people answered; all teams pools the teams shown."
     )
-    st.plotly_chart(reports.skills_trend_figure(skills), width="stretch", key="executive_skills_trend")
+    with_series = {s.team for s in skills.series}
+    trend_teams = {"": "All teams"} | {t.key: t.name for t in skills.teams if t.key in with_series}
+    trend_team = st.selectbox("Team", list(trend_teams), format_func=trend_teams.get, key="executive_trend_team")
+    st.plotly_chart(
+        reports.skills_trend_figure(skills, trend_team or None), width="stretch", key="executive_skills_trend"
+    )
 
 st.header("From learning to results")
 st.caption(

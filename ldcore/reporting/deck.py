@@ -30,7 +30,9 @@ MARGIN = Inches(0.5)
 BLANK, TITLE, TITLE_ONLY = 6, 0, 5  # layouts of python-pptx's default template
 GAP_SCALE = "Cividis"  # colour-blind safe: dark blue (no gap) → yellow (largest gap)
 GAP_SCALE_MAX = 4.0  # a gap of 4 levels (target 5, current 1) is the largest possible
-SUPPRESSED_FILL = RGBColor(0xE0, 0xE0, 0xE0)
+MAX_HEATMAP_TEAMS, MAX_HEATMAP_CAPABILITIES = 14, 14  # what fits a slide; both are ranked by priority
+SUPPRESSED_FILL = RGBColor(0xBD, 0xBD, 0xBD)
+NO_TARGET_FILL = RGBColor(0xFF, 0xFF, 0xFF)
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -144,7 +146,7 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
         _text(slide, "No KPI measures this objective yet.", MARGIN, Inches(1.5), Inches(8), Inches(0.6))
         return
     tile_width = Inches(4.0)
-    tile_height = (HEIGHT - Inches(1.8)) / max(len(kpis), 1) - Inches(0.1)
+    tile_height = min((HEIGHT - Inches(1.8)) / max(len(kpis), 1) - Inches(0.1), Inches(2.0))
     for n, kpi in enumerate(kpis):
         tile = tiles[kpi["key"]]
         target = reports.fmt_value(kpi["target"], tile.unit)
@@ -180,6 +182,7 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
+    chart.category_axis.reverse_order = True  # the first KPI on top, as in the tiles
     chart.value_axis.minimum_scale = min([0.0, *[k["progress_pct"] or 0.0 for k in kpis]])
     chart.value_axis.maximum_scale = max([100.0, *[k["progress_pct"] or 0.0 for k in kpis]])
     chart.value_axis.has_title = True
@@ -211,9 +214,9 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
         _text(slide, "No baseline survey rating skills yet.", MARGIN, Inches(1.5), Inches(8), Inches(0.6))
         return
     cells = {(c["team"], c["capability"]): c for c in section["cells"]}
-    caps = heat.capabilities
+    caps, teams = heat.capabilities[:MAX_HEATMAP_CAPABILITIES], heat.teams[:MAX_HEATMAP_TEAMS]
     rows = []
-    for team in heat.teams:
+    for team in teams:
         row = [team.name]
         for cap in caps:
             cell = cells.get((team.key, cap.key))
@@ -222,7 +225,7 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
             else:
                 row.append(f"{cell['current']:.2f}")
         rows.append(row)
-    size = 11 if len(caps) <= 8 else 8
+    size = 11 if len(caps) <= 8 else 7
     table = _table(
         slide, ["Team", *[c.name for c in caps]], rows, Inches(1.3), Inches(0.32) * (len(rows) + 1), size=size
     )
@@ -230,13 +233,14 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
     rest = (WIDTH - 2 * MARGIN - Inches(1.8)) // max(len(caps), 1)
     for col in range(1, len(caps) + 1):
         table.columns[col].width = Emu(int(rest))
-    for r, team in enumerate(heat.teams, start=1):
+    for r, team in enumerate(teams, start=1):
         for col, cap in enumerate(caps, start=1):
             cell = cells.get((team.key, cap.key))
             target = table.cell(r, col)
             target.fill.solid()
             if cell is None or cell["suppressed"] or cell["gap"] is None:
-                target.fill.fore_color.rgb = SUPPRESSED_FILL
+                hidden = cell is not None and cell["suppressed"]
+                target.fill.fore_color.rgb = SUPPRESSED_FILL if hidden else NO_TARGET_FILL
                 continue
             fill, text = _gap_colour(cell["gap"])
             target.fill.fore_color.rgb = fill
@@ -244,8 +248,13 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
     _text(
         slide,
         f"Mean current level (1–5) per team and capability, from survey wave {heat.wave.title}. Colour shows the gap "
-        f"to the team's target: dark blue no gap, yellow the largest (up to {GAP_SCALE_MAX:.0f} levels). Groups of "
-        f"fewer than {heat.wave.min_group} respondents are not shown.",
+        f"to the team's target: dark blue no gap, yellow the largest (up to {GAP_SCALE_MAX:.0f} levels); white: no "
+        f"target set. Groups of fewer than {heat.wave.min_group} respondents are not shown (grey)."
+        + (
+            f" The {len(teams)} teams and {len(caps)} capabilities with the highest priority; the app shows all."
+            if (len(teams), len(caps)) != (len(heat.teams), len(heat.capabilities))
+            else ""
+        ),
         MARGIN,
         HEIGHT - Inches(0.9),
         WIDTH - 2 * MARGIN,

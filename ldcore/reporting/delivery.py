@@ -14,10 +14,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ldcore.errors import Invalid, NotFound
+from ldcore.errors import Invalid
 from ldcore.models import Plan
 from ldcore.reporting import deck, pdf
-from ldcore.services import impact, surveys
+from ldcore.services import impact, plans, surveys
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -40,13 +40,6 @@ class Schedule:
     to: list[str]
     format: str
     sent_on: dt.date | None
-
-
-def _plan(session: Session, key: str) -> Plan:
-    plan = session.scalar(select(Plan).where(Plan.key == key))
-    if plan is None:
-        raise NotFound(f"No plan with key {key!r}.")
-    return plan
 
 
 def _format(fmt: str) -> str:
@@ -106,7 +99,7 @@ def deliver(session: Session, smtp: dict, *, plan_key: str, to: list[str], fmt: 
 
 def set_schedule(session: Session, *, plan_key: str, every: str | None, to: str = "", fmt: str = "pdf") -> Schedule:
     """Store (or with every=None, clear) the plan's delivery schedule."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     if every is not None and every not in CADENCES:
         raise Invalid(f"Unknown schedule {every!r}: choose monthly or quarterly.")
     plan.report_every = every
@@ -142,7 +135,7 @@ def due_plans(session: Session, *, today: dt.date) -> list[str]:
 
 def deliver_if_due(session: Session, smtp: dict, *, plan_key: str, today: dt.date) -> bool:
     """Mail the plan's pack if its schedule says so, and record the day; False when nothing was due."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     schedule = schedule_of(plan)
     if not is_due(schedule, today):
         return False

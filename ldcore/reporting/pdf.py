@@ -29,7 +29,7 @@ PRINT_CSS = """
 @media print {
   body { margin: 0; max-width: none; padding: 0; }
   h2 ~ h2 { break-before: page; }
-  h3, table, .plotly-graph-div { break-inside: avoid; }
+  h3, table, .plotly-graph-div, .together { break-inside: avoid; }
   h3, h4, summary { break-after: avoid; }
   .modebar-container { display: none !important; }
   details table { display: none; }  /* the observation lists stay in the HTML file; the steps are printed */

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ldcore.errors import NotFound
 from ldcore.models import Answer, Capability, Initiative, Plan, SurveyWave, Team
-from ldcore.services import impact
+from ldcore.services import impact, plans
 from ldcore.services.evidence import PROFICIENCY
 
 STOP_WORDS = {"en": "english"}
@@ -118,9 +118,7 @@ def waves_with_text(session: Session, *, plan_key: str) -> list[tuple[str, str]]
 
 def filter_choices(session: Session, *, plan_key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(key, name) of the teams and of the capabilities a comment list can be narrowed to."""
-    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
-    if plan is None:
-        raise NotFound(f"No plan with key {plan_key!r}.")
+    plan = plans.get_plan(session, key=plan_key)
     teams = session.scalars(select(Team).order_by(Team.name)).all()
     caps = session.scalars(select(Capability).where(Capability.plan_id == plan.id).order_by(Capability.position))
     return [(t.key, t.name) for t in teams], [(c.key, c.name) for c in caps]
@@ -215,9 +213,7 @@ def wave_language(session: Session, *, plan_key: str, wave_key: str) -> str:
 def program_barriers(session: Session, *, plan_key: str) -> list[ProgramBarriers]:
     """Per program: how often each barrier was named by its audience in the latest follow-up asking about
     barriers, only when at least the minimum group of the audience answered."""
-    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
-    if plan is None:
-        raise NotFound(f"No plan with key {plan_key!r}.")
+    plan = plans.get_plan(session, key=plan_key)
     out = []
     initiatives = session.scalars(select(Initiative).where(Initiative.plan_id == plan.id).order_by(Initiative.position))
     for initiative in initiatives:

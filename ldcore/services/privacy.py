@@ -234,8 +234,8 @@ def erase_person(session: Session, *, email: str, answers: str, actor: str) -> E
     person = _person(session, email)
     if session.scalar(select(Account.id).where(func.lower(Account.email) == person.email.lower())) is not None:
         raise Conflict(
-            f"{person.email} also signs in to LD Align; the account and its audit trail are kept, so remove the "
-            "account before erasing the survey data."
+            f"{person.email} also signs in to LD Align. Accounts stay for the audit trail, so the survey data of an "
+            "account holder cannot be erased here; deactivate the account and ask the operator to erase by hand."
         )
     responses = _responses_of(session, person)
     for response in responses:

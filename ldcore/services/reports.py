@@ -218,18 +218,26 @@ def capability_trend_figure(series: Sequence[analytics_trends.Series], names: di
     return fig
 
 
-def skills_trend_figure(result: trends.Trends) -> go.Figure:
-    """All teams, every capability: the mean over the series with its confidence band, one small panel each."""
-    overall = [s for s in result.series if s.team is None]
+def skills_trend_figure(result: trends.Trends, team: str | None = None) -> go.Figure:
+    """One team (default: all teams), every capability with a point: the mean over the series with its confidence
+    band, one small panel each."""
+    overall = [s for s in result.series if s.team == team]
     names = {c.key: c.name for c in result.capabilities}
-    cols = 3
+    cols = 4
     rows = max(1, -(-len(overall) // cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[names[s.capability] for s in overall] or [""])
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[names[s.capability] for s in overall] or [""],
+        vertical_spacing=0.6 / rows,
+    )
     for n, one in enumerate(overall):
         for trace in _trend_traces(one, names[one.capability], TREND_COLOURS[0], legend=False):
             fig.add_trace(trace, row=n // cols + 1, col=n % cols + 1)
-    fig.update_yaxes(range=[1, 5])
-    fig.update_layout(height=200 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
+    fig.update_yaxes(range=[1, 5], dtick=1)
+    fig.update_xaxes(nticks=3, tickformat="%b %Y")
+    fig.update_annotations(font_size=11)
+    fig.update_layout(height=170 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
     return fig
 
 
@@ -499,10 +507,11 @@ def report_html(session: Session, *, plan_key: str, generated_at: dt.datetime | 
     series = trends.capability_trends(session, plan_key=plan_key)
     if series is not None and any(len(s.points) > 1 for s in series.series if s.team is None):
         out.append(
-            "<h3>Skills over time</h3><p class='muted'>Mean skill level of all teams large enough to report, per "
-            "survey of the series, with its 95% confidence band.</p>"
+            "<div class='together'><h3>Skills over time</h3><p class='muted'>Mean skill level of all teams large "
+            "enough to report, per survey of the series, with its 95% confidence band.</p>"
+            + chart(skills_trend_figure(series))
+            + "</div>"
         )
-        out.append(chart(skills_trend_figure(series)))
 
     out.append("<h2>Return on investment</h2>")
     out.append(

@@ -97,10 +97,6 @@ def capability_trends(session: Session, *, plan_key: str, baseline_wave: str | N
     )
 
 
-def _num(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
 def trends_section(session: Session, *, plan_key: str) -> list[dict[str, Any]]:
     """`"trends"` of the JSON report: per capability the all-teams series (team null), then one per team; a point
     below the minimum group does not exist."""
@@ -115,10 +111,10 @@ def trends_section(session: Session, *, plan_key: str) -> list[dict[str, Any]]:
                 {
                     "wave": p.wave,
                     "date": p.date.isoformat(),
-                    "mean": _num(p.mean),
+                    "mean": evidence._num(p.mean),
                     "n": p.n,
-                    "ci_low": _num(p.ci_low),
-                    "ci_high": _num(p.ci_high),
+                    "ci_low": evidence._num(p.ci_low),
+                    "ci_high": evidence._num(p.ci_high),
                 }
                 for p in s.points
             ],

@@ -126,6 +126,7 @@ def sign_out(account: AccountOut | None) -> None:
         # The session cookie left behind is revoked, so worthless.
         st.session_state[SSO_TRIED_KEY] = SIGNED_OUT
         st.logout()
+        st.stop()  # end this run as it is, so the browser gets the redirect (a rerun could drop it)
     else:
         st.session_state[PENDING_COOKIE_KEY] = ""
 
@@ -133,8 +134,8 @@ def sign_out(account: AccountOut | None) -> None:
 def write_pending_cookie() -> None:
     """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
 
-    Served by `serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for the one-time
-    code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by script, so
+    Served by `ldcore/ui/serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for
+    the one-time code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by script, so
     it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the session
     when it is idle or old (settings), at sign-out, and when the account is deactivated."""
     if PENDING_COOKIE_KEY not in st.session_state:

@@ -1,7 +1,7 @@
 """The session cookie set by the server, so that it is HttpOnly (page scripts cannot read it).
 
 A running Streamlit script cannot answer with a Set-Cookie header, but Streamlit 1.67's `st.App` serves extra
-routes next to the app (`streamlit run serve.py`). After a password sign-in the page sends the browser to
+routes next to the app (`streamlit run ldcore/ui/serve.py`). After a password sign-in the page sends the browser to
 `/_ldalign/session?code=…` with a one-time code good for a minute; the route trades it for the session token, sets
 the cookie (HttpOnly, SameSite=Strict, Secure on https) and sends the browser back to `/`. Signing out goes through
 `/_ldalign/signout`, which clears it. Run as `streamlit run app.py` (no routes), the page writes the cookie itself.
@@ -30,7 +30,7 @@ def server_sets_cookie() -> bool:
 
 
 def app_routes() -> list[Route]:
-    """The routes `serve.py` mounts; from then on sign-in and sign-out go through them."""
+    """The routes `ldcore/ui/serve.py` mounts; from then on sign-in and sign-out go through them."""
     os.environ[_ENABLED] = "1"
     return [Route(SIGN_IN_PATH, _sign_in), Route(SIGN_OUT_PATH, _sign_out)]
 

@@ -64,7 +64,7 @@ def test_a_viewer_sees_every_section_and_the_page_follows_a_kpi_import(app_serve
         view = offline.new_page()
         view.goto(report.as_uri())
         view.wait_for_selector(".plotly svg.main-svg", timeout=20_000)
-        assert view.locator(".js-plotly-plot").count() == 4
+        assert view.locator(".js-plotly-plot").count() == 5  # with skills over time
         expect(view.get_by_role("heading", name="Return on investment")).to_be_visible()
         expect(view.get_by_role("heading", name=PLAN_NAME)).to_be_visible()
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 from pptx import Presentation
 
@@ -14,18 +15,28 @@ from tests.browser.helpers import assert_no_exception, open_page, sign_in, wait_
 PLAN_NAME = "FY27 growth & retention plan"
 
 
-def download(page: Page, button: str, path):
+def save(page: Page, button: str, path):
+    wait_for_app(page, timeout=60_000)
     with page.expect_download(timeout=120_000) as started:
         page.get_by_role("button", name=button).click()
     started.value.save_as(path)
     return path
 
 
+def download(page: Page, button: str, path):
+    """Click and save; if a live rerun (the page follows every write) replaced the button mid-download, the
+    browser cancels that download: wait for the rerun to finish and click the new button once more."""
+    try:
+        return save(page, button, path)
+    except PlaywrightError:
+        return save(page, button, path)
+
+
 def test_a_viewer_downloads_the_slides_and_the_pdf_from_the_executive_page(app_server, page: Page, tmp_path):
+    report = json.loads(app_server.cli("report", "--plan", "fy27").stdout)
     sign_in(page, app_server.url, "viewer@demo.example", "ldalign-demo")
     open_page(page, app_server.url, "executive")
     wait_for_app(page, timeout=60_000)
-    report = json.loads(app_server.cli("report", "--plan", "fy27").stdout)
 
     deck = Presentation(download(page, "Download the slides (PowerPoint)", tmp_path / "pack.pptx"))
     assert deck.slides[0].shapes.title.text == PLAN_NAME

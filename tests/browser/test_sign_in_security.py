@@ -1,5 +1,5 @@
-"""Sign-in security in a real browser, served by `serve.py`: the session cookie is HttpOnly and set by the server;
-the tenth failed sign-in locks the account, the right password is then refused, and the admin reads the lockout on
+"""Sign-in security in a real browser, served by `ldcore/ui/serve.py`: the session cookie is HttpOnly and set by the
+server; the tenth failed sign-in locks the account, the right password is then refused, and the admin reads the lockout on
 the Audit page and lifts it."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def lockout_app(tmp_path_factory):
     for (email, password), role in ((ADMIN, "admin"), (EDITOR, "editor")):
         result = app.cli("create-user", email, "--role", role, "--password-stdin", input=password + "\n")
         assert result.returncode == 0, result.stderr
-    live = _start(db_url, tmp / "streamlit.log", script="serve.py")
+    live = _start(db_url, tmp / "streamlit.log", script="ldcore/ui/serve.py")
     yield live
     _stop(live)
 
@@ -72,7 +72,7 @@ def test_the_tenth_failure_locks_the_account_and_the_admin_sees_it_on_the_audit_
     _try(guesser, EDITOR[0], "still-guessing")
     expect(guesser.get_by_text("Email or password is not right")).to_be_visible()
     _try(guesser, EDITOR[0], EDITOR[1])
-    expect(guesser.get_by_text("Too many failed sign-ins for this email. Try again in 15 minutes")).to_be_visible()
+    expect(guesser.get_by_text("Too many failed sign-ins for this email. Try again in 1")).to_be_visible()
     expect(guesser.get_by_text("Signed in as")).to_have_count(0)
     guesser.screenshot(path=str(tmp_path / "locked.png"))
 

@@ -4,6 +4,7 @@ share links, and fresh figures after a write."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -82,7 +83,7 @@ def test_a_share_link_opens_its_plan_without_an_account_and_without_admin_tools(
     text = shown(at)
     assert "A read-only view shared with you" in text
     assert "Plan one" in text and "Sales Academy" in text
-    assert len(at.selectbox) == 0  # no plan picker: the link opens one plan
+    assert [s.key for s in at.selectbox] == ["executive_trend_team"]  # no plan picker: the link opens one plan
     assert "Share links" not in text and "Please sign in" not in text
 
 
@@ -148,3 +149,15 @@ def test_free_text_is_shown_as_text_not_markdown(monkeypatch, company):
     at = open_as(monkeypatch, company, "viewer")
 
     assert at.title[0].value == "\\*\\*Bold\\*\\* \\[link\\](http:\u2060//x) \\:red\\[alarm\\]"
+
+
+def test_skills_over_time_shows_all_teams_or_one_team_and_never_a_team_below_the_minimum(monkeypatch, company):
+    at = open_as(monkeypatch, company, "viewer")
+    options = at.selectbox(key="executive_trend_team").options
+
+    assert not at.exception
+    assert options == ["All teams", "A1"]  # only a1 answered both surveys; the other teams have no series
+    at.selectbox(key="executive_trend_team").set_value("a1").run()
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id and "executive_skills_trend" in c.proto.id)
+    lines = [t for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "lines+markers"]
+    assert [t["y"] for t in lines] == [[2.0, 3.0]]  # a1's negotiation: 2 at the baseline, 3 at the follow-up

@@ -87,8 +87,9 @@ def test_a_nul_in_a_sign_in_email_is_a_failed_sign_in_not_a_database_error(engin
     with unit_of_work(engine) as session:
         accounts.create_account(session, email="ed@example.org", role="editor", password="a-long-password-1")
     with unit_of_work(engine) as session:
-        assert accounts.authenticate(session, email="ed@example.org\x00", password="a-long-password-1") is None
-        assert accounts.authenticate(session, email="ed@example.org", password="a-long-password-1") is not None
+        refused = accounts.sign_in(session, email="ed@example.org\x00", password="a-long-password-1")
+        assert (refused.account, refused.message) == (None, accounts.WRONG)
+        assert accounts.sign_in(session, email="ed@example.org", password="a-long-password-1").account is not None
 
 
 def test_a_nul_in_a_kpi_file_or_a_typed_note_is_refused_naming_where(engine):

@@ -75,6 +75,31 @@ def test_migrate_upgrades_an_older_database_and_keeps_its_data(tmp_path):
         assert session.scalar(select(Team.name).where(Team.key == "kept")) == "Kept team"
 
 
+def test_a_migration_that_rebuilds_a_sqlite_table_keeps_the_rows_that_point_at_it(tmp_path):
+    """Widening capability.name rebuilds the table on SQLite; with foreign keys on, that cascade-deleted targets."""
+    from alembic import command
+
+    from ldcore.db import alembic_config
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO plan (id, key, name, starts, ends, description, created_at) "
+            "VALUES (1, 'p', 'P', '2026-01-01', '2026-12-31', '', '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql("INSERT INTO team (id, key, name, headcount) VALUES (1, 't', 'T', 5)")
+        conn.exec_driver_sql(
+            "INSERT INTO capability (id, plan_id, key, name, type, description, position) "
+            "VALUES (1, 1, 'c', 'C', 'skill', '', 0)"
+        )
+        conn.exec_driver_sql("INSERT INTO team_target (plan_id, team_id, capability_id, level) VALUES (1, 1, 1, 4)")
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT level FROM team_target").scalars().all() == [4]
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
 def test_postgres_is_never_migrated_behind_the_operators_back(postgres_url):
     from alembic import command
 

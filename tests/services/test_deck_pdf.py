@@ -100,6 +100,9 @@ def test_the_heatmap_table_shows_the_json_means_and_no_number_for_groups_below_t
     assert [cell.text for cell in table.rows[0].cells] == ["Team", "Negotiation"]
     assert rows["A1"] == [f"{cells[('a1', 'neg')]['current']:.2f}"] == ["2.00"]
     assert rows["L1"] == ["fewer than 5"]
+    by_team = {row.cells[0].text: row.cells[1] for row in list(table.rows)[1:]}
+    assert by_team["L1"].fill.fore_color.rgb == deck.SUPPRESSED_FILL
+    assert by_team["A1"].fill.fore_color.rgb == deck._gap_colour(cells[("a1", "neg")]["gap"])[0]  # gap 2: Cividis
     assert "3.00" not in "".join(rows["L1"])  # the mean of the two hidden answers appears nowhere
 
 
@@ -276,3 +279,47 @@ def test_ldalign_deliver_sets_the_schedule_and_refuses_an_unknown_plan_in_one_li
     assert capsys.readouterr().out.strip() == "plan p1: pdf report monthly to a@x.org, b@y.org"
     assert main(["--database", url, "deliver", "--plan", "nope", "--every", "monthly", "--to", "a@x.org"]) == 2
     assert capsys.readouterr().err.strip() == "error: No plan with key 'nope'."
+
+
+def test_ldalign_deliver_mails_now_and_deliver_due_sends_each_due_pack_once(engine, smtp_server, monkeypatch, capsys):
+    import types
+
+    from ldcore.commands import reports as report_commands
+
+    smtp, received = smtp_server
+    monkeypatch.setattr(report_commands, "load_settings", lambda: types.SimpleNamespace(smtp=smtp))
+    build(engine)
+    url = engine.url.render_as_string(hide_password=False)
+
+    assert main(["--database", url, "deliver", "--plan", "p1", "--to", "a@x.org", "--format", "pptx"]) == 0
+    assert capsys.readouterr().out.strip() == "sent ld-align-p1.pptx to a@x.org"
+    assert (
+        main(
+            ["--database", url, "deliver", "--plan", "p1", "--every", "monthly", "--to", "b@y.org", "--format", "pptx"]
+        )
+        == 0
+    )
+    assert main(["--database", url, "deliver", "--due"]) == 0
+    assert main(["--database", url, "deliver", "--due"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("sent the report of plan p1") == 1 and out.strip().endswith("no report is due")
+    assert [m["To"] for m in received] == ["a@x.org", "b@y.org"]
+    assert main(["--database", url, "deliver", "--plan", "p1", "--to", "nobody"]) == 2
+    assert capsys.readouterr().err.strip() == "error: 'nobody' is not an email address."
+
+
+def test_a_heatmap_larger_than_a_slide_keeps_the_highest_priority_teams_and_says_so(engine, monkeypatch):
+    build(engine)
+    with unit_of_work(engine) as session:
+        teams = {t.key: t.id for t in session.scalars(select(Team))}
+        wave = session.scalar(select(SurveyWave).where(SurveyWave.key == "base"))
+        neg = session.scalar(select(Capability.id).where(Capability.key == "neg"))
+        for value in (1, 2, 3, 4, 5):
+            respond(session, wave, teams["s1"], {"proficiency": value}, neg)
+    monkeypatch.setattr(deck, "MAX_HEATMAP_TEAMS", 1)
+    prs, data = deck_of(engine)
+
+    table = tables(prs.slides[5])[0]
+    assert [row.cells[0].text for row in table.rows] == ["Team", "A1"]  # a1 has the gap to its target of 4
+    text = "\n".join(s.text_frame.text for s in prs.slides[5].shapes if s.has_text_frame)
+    assert "The 1 teams and 1 capabilities with the highest priority; the app shows all." in text

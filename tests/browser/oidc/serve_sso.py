@@ -1,4 +1,4 @@
-"""LD Align as `serve.py` serves it, with Streamlit's `[auth]` pointing at the local test OpenID provider.
+"""LD Align as `ldcore/ui/serve.py` serves it, with Streamlit's `[auth]` pointing at the local test OpenID provider.
 
 Run by tests/browser/test_oidc.py: `streamlit run tests/browser/oidc/serve_sso.py` with LDALIGN_BASE_URL (the app's
 own address) and LDALIGN_TEST_OIDC_URL (the provider's issuer) in the environment."""
