@@ -52,11 +52,13 @@ class AuthSettings:
 class Settings:
     database_url: str
     secret_key: str | None
-    base_url: str
+    base_url: str  # the app's address for links; "" when not configured (the app then uses the request's)
     smtp: dict
     auth: AuthSettings = AuthSettings()
     # What erasing a person does with their answers: "delete" them, or "anonymise" (kept in aggregates only).
     erase_answers: str = "delete"
+    # Days a reminder waits after the invitation or the previous reminder.
+    reminder_gap_days: int = 2
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,10 +77,11 @@ def load_settings(cwd: Path | None = None) -> Settings:
     return Settings(
         database_url=normalise_url(url),
         secret_key=os.environ.get("LDALIGN_SECRET_KEY") or app.get("secret_key"),
-        base_url=(os.environ.get("LDALIGN_BASE_URL") or app.get("base_url") or "http://localhost:8501").rstrip("/"),
+        base_url=(os.environ.get("LDALIGN_BASE_URL") or app.get("base_url") or "").rstrip("/"),
         smtp=dict(secrets.get("smtp", {})),
         auth=_auth_settings(app),
         erase_answers=os.environ.get("LDALIGN_ERASE_ANSWERS") or app.get("erase_answers") or "delete",
+        reminder_gap_days=int(os.environ.get("LDALIGN_REMINDER_GAP_DAYS") or app.get("reminder_gap_days", 2)),
     )
 
 

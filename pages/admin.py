@@ -6,12 +6,13 @@ import streamlit as st
 from ldcore.db import read_session
 from ldcore.errors import Invalid, LDAlignError
 from ldcore.services import accounts
-from ldcore.ui import guard, widgets
+from ldcore.ui import forms, guard, widgets
 from ldcore.ui.state import engine
 
 me = guard.require("admin")
 st.title("Accounts")
 st.caption("Admins manage accounts and settings; editors run intake and surveys; viewers read dashboards.")
+forms.flash()
 
 with read_session(engine()) as session:
     people = accounts.list_accounts(session)
@@ -36,7 +37,8 @@ with st.form("new_account", clear_on_submit=True):
                 created = accounts.create_account(
                     session, email=email, role=role, password=password, name=name, actor=me.email
                 )
-            st.success(f"Created {created.role} account {widgets.plain(created.email)}.")
+            st.session_state[forms.FLASH] = f"Created {created.role} account {widgets.plain(created.email)}."
+            st.rerun()
         except Invalid as exc:
             widgets.show_problems(exc)
         except LDAlignError as exc:
@@ -79,7 +81,7 @@ if target:
                 accounts.update_account(session, email=target, role=new_role, active=active, actor=me.email)
                 if new_password:
                     accounts.set_password(session, email=target, password=new_password, actor=me.email)
-            st.success(f"Saved {widgets.plain(target)}.")
+            st.session_state[forms.FLASH] = f"Saved {widgets.plain(target)}."
             st.rerun()
         except Invalid as exc:
             widgets.show_problems(exc)

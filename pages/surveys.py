@@ -66,16 +66,18 @@ def _import_options() -> imports.ImportOptions:
     )
 
 
-def _run(action, success: str) -> bool:
+def _run(action, success: str | None = None) -> bool:
+    """Run a write; show its refusal, or `success` (or the message the action returns, if any)."""
     try:
-        action()
+        message = action()
     except Invalid as error:
         widgets.show_problems(error)
         return False
     except LDAlignError as error:
         st.error(str(error))
         return False
-    st.success(success)
+    if success or message:
+        st.success(success or message)
     return True
 
 
@@ -193,46 +195,85 @@ with tab_invite:
             + ("Invitations and reminders are mailed through the configured SMTP server." if mail else
                "No SMTP server is configured: download the links and send them with your own mail tool.")
         )  # fmt: skip
-        c1, c2, c3 = st.columns(3)
+        base, source = widgets.link_base("surveys")
+        st.caption(f"The links below start with this address, {source}:")
+        st.code(base, language=None)
+        c1, c2, c3, c4 = st.columns(4)
         if c1.button("Create personal links", type="primary", key="invite_button"):
 
             def issue() -> None:
                 with guard.transaction("editor") as (session, _):
-                    links = surveys.issue_invitations(
-                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
-                    )
+                    links = surveys.issue_invitations(session, wave_key=wave_key, base_url=base, actor=me.email)
                 st.session_state["invite_links"] = (wave_key, "invitations", links)
-                if mail and links:
+                if not links:
+                    with read_session(engine()) as session:
+                        invited = surveys.describe_wave(session, key=wave_key).invited
+                    if invited:
+                        st.info(f"All {invited} people of the audience have their link already: no new link.")
+                    else:
+                        st.warning(
+                            "Nobody on the roster is in this wave's audience, so no link was created. Upload the "
+                            "roster (email, name, team) in the Roster tab first."
+                        )
+                    return None
+                if mail:
                     title = next(w.title for w in waves if w.key == wave_key)
                     sent, failed = surveys.send_links(smtp, links, title=title)
                     with guard.transaction("editor") as (session, _):
                         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
                     if failed:
                         st.warning(widgets.plain(f"The mail server refused: {', '.join(failed)}"))
+                return f"{len(links)} personal links created for everyone not invited before."
 
-            _run(issue, "Personal links created for everyone not invited before.")
+            _run(issue)
         if c2.button("Send reminders", key="remind_button"):
+            with read_session(engine()) as session:
+                due = surveys.reminder_plan(session, wave_key=wave_key, gap_days=settings.reminder_gap_days)
+            st.session_state["remind_confirm"] = (wave_key, due)
+        asked = st.session_state.get("remind_confirm")
+        if asked and asked[0] == wave_key:
+            due = asked[1]
+            if due.due:
+                st.warning(
+                    f"A reminder goes to {due.due} {'person' if due.due == 1 else 'people'} with the link they "
+                    f"already have (it keeps working until they answer). {due.not_due} not due now."
+                )
+            if (
+                st.button(f"Confirm: send {due.due} reminders", key="remind_confirm_button", disabled=not due.due)
+                or not due.due
+            ):
 
-            def send_reminders() -> None:
+                def send_reminders() -> None:
+                    st.session_state.pop("remind_confirm", None)
+                    with guard.transaction("editor") as (session, _):
+                        links, _ = surveys.remind(
+                            session,
+                            wave_key=wave_key,
+                            base_url=base,
+                            gap_days=settings.reminder_gap_days,
+                            actor=me.email,
+                        )
+                    st.session_state["invite_links"] = (wave_key, "reminders", links)
+                    if mail and links:
+                        title = next(w.title for w in waves if w.key == wave_key)
+                        surveys.send_links(smtp, links, title=title, reminder=True)
+                    return f"Reminders prepared for {len(links)} people; the links sent before still work."
+
+                _run(send_reminders)
+        if c4.button("Links again", key="links_again_button", help="The personal links of everybody who has not "
+                     "answered, for people who lost theirs; the same links as sent before."):  # fmt: skip
+
+            def links_again() -> None:
                 with guard.transaction("editor") as (session, _):
-                    links, skipped = surveys.remind(
-                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
-                    )
-                st.session_state["invite_links"] = (wave_key, "reminders", links)
-                if mail and links:
-                    title = next(w.title for w in waves if w.key == wave_key)
-                    surveys.send_links(smtp, links, title=title, reminder=True)
-                if skipped:
-                    st.info(f"{skipped} people are not due a reminder (3 at most, 2 days apart).")
+                    links = surveys.invitation_links(session, wave_key=wave_key, base_url=base, actor=me.email)
+                st.session_state["invite_links"] = (wave_key, "personal", links)
 
-            _run(send_reminders, "Reminders prepared with fresh links (earlier links stop working).")
+            _run(links_again)
         if c3.button("Create open link", key="open_link_button"):
 
             def make_open_link() -> None:
                 with guard.transaction("editor") as (session, _):
-                    link = surveys.create_open_link(
-                        session, wave_key=wave_key, base_url=settings.base_url, actor=me.email
-                    )
+                    link = surveys.create_open_link(session, wave_key=wave_key, base_url=base, actor=me.email)
                 st.session_state["open_link"] = (wave_key, link)
 
             _run(make_open_link, "Open link created; any earlier open link of this wave stops working.")

@@ -49,7 +49,9 @@ def register(sub) -> None:
     p.add_argument("--base-url")
     p.set_defaults(func=cmd_invite)
 
-    p = sub.add_parser("remind", help="fresh links for who has not answered (max 3, 2 days apart)")
+    p = sub.add_parser(
+        "remind", help="the personal links again for who has not answered (max 3, reminder_gap_days apart)"
+    )
     p.add_argument("--wave", required=True)
     p.add_argument("--out", type=Path, help="CSV of email,team,link to write")
     p.add_argument("--base-url")
@@ -113,8 +115,17 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export_responses)
 
 
+NO_BASE_URL = (
+    "No address for the links: pass --base-url https://your-ldalign-host, or set LDALIGN_BASE_URL "
+    "(or base_url under [ldalign] in .streamlit/secrets.toml)."
+)
+
+
 def _base_url(args: argparse.Namespace) -> str:
-    return (args.base_url or load_settings().base_url).rstrip("/")
+    base = (args.base_url or load_settings().base_url).rstrip("/")
+    if not base:
+        raise Invalid(NO_BASE_URL)
+    return base
 
 
 def cmd_roster_import(args: argparse.Namespace, engine) -> int:
@@ -207,10 +218,12 @@ def cmd_remind(args: argparse.Namespace, engine) -> int:
     from ldcore.services import surveys
 
     with unit_of_work(engine) as session:
-        links, skipped = surveys.remind(session, wave_key=args.wave, base_url=_base_url(args))
+        links, skipped = surveys.remind(
+            session, wave_key=args.wave, base_url=_base_url(args), gap_days=load_settings().reminder_gap_days
+        )
     if args.out:
         _write_links(args.out, links)
-    print(f"{len(links)} reminders with fresh links; {skipped} not due (3 at most, 2 days apart)")
+    print(f"{len(links)} reminders (the links sent before, still valid); {skipped} not due")
     _mail(engine, args.wave, links, reminder=True)
     return 0
 

@@ -183,8 +183,8 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
     chart.category_axis.reverse_order = True  # the first KPI on top, as in the tiles
-    chart.value_axis.minimum_scale = min(0.0, *[k["progress_pct"] or 0.0 for k in kpis])
-    chart.value_axis.maximum_scale = max(100.0, *[k["progress_pct"] or 0.0 for k in kpis])
+    chart.value_axis.minimum_scale = min([0.0, *[k["progress_pct"] or 0.0 for k in kpis]])
+    chart.value_axis.maximum_scale = max([100.0, *[k["progress_pct"] or 0.0 for k in kpis]])
     chart.value_axis.has_title = True
     chart.value_axis.axis_title.text_frame.text = "% of the way from baseline to target"
     chart.plots[0].series[0].format.fill.solid()

@@ -270,7 +270,7 @@ def progress_figure(view: impact.Executive) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={
             "title": "% of the way from baseline to target",
-            "range": [min(0, *[t.progress_pct or 0 for t in tiles]) - 5, 120],
+            "range": [min([0, *[t.progress_pct or 0 for t in tiles]]) - 5, 120],
         },
         yaxis={"autorange": "reversed"},
         legend={"orientation": "h"},
@@ -443,6 +443,8 @@ def report_html(session: Session, *, plan_key: str, generated_at: dt.datetime | 
         "<h2>Summary</h2><ul>" + "".join(f"<li>{_e(line)}</li>" for line in view.narrative) + "</ul>",
         "<h2>Objectives</h2>",
     ]
+    if not view.scorecards:
+        out.append("<p class='missing'>No objectives yet: add them on the Strategy intake page.</p>")
     for card in view.scorecards:
         out.append(f"<h3>{_e(card.title)} {_status(card.status)}</h3>")
         out.append(
@@ -463,8 +465,11 @@ def report_html(session: Session, *, plan_key: str, generated_at: dt.datetime | 
                 ],
             )
         )
-    out.append(chart(progress_figure(view)))
-    out.append("<h3>KPI trends</h3>" + chart(kpi_trends_figure(view)))
+    if any(t.progress_pct is not None for card in view.scorecards for t in card.kpis):
+        out.append(chart(progress_figure(view)))
+        out.append("<h3>KPI trends</h3>" + chart(kpi_trends_figure(view)))
+    elif any(card.kpis for card in view.scorecards):
+        out.append("<p class='missing'>KPIs: no data yet. Progress shows once a first value is recorded.</p>")
 
     a = view.alignment
     aligned = "—" if a.aligned_pct is None else f"{a.aligned_pct:.0f}%"

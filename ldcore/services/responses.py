@@ -42,6 +42,7 @@ REFUSED = (
     "This survey link cannot be used. It may have been used already, or the survey is not open. "
     "If you think this is a mistake, ask the person who sent it to you."
 )
+ALREADY_ANSWERED = "You have already answered — thank you."
 ALREADY_FROM_BROWSER = "An answer to this survey has already been sent from this browser. Thank you!"
 OPEN_LINK_NOTE = (
     "This is an open link: anybody with it can answer, so it cannot guarantee one answer per person. "
@@ -53,7 +54,8 @@ NO_VALUE = {"capability_id": None, "item": None, "value_num": None, "value_text"
 
 
 class LinkRefused(LDAlignError):
-    """A used, unknown, expired or closed link (always the same message, which reveals nothing)."""
+    """An unknown, expired or closed link (always the same message, which reveals nothing), or a link whose person
+    has answered already (`ALREADY_ANSWERED`)."""
 
     def __init__(self, message: str = REFUSED):
         super().__init__(message)
@@ -292,9 +294,10 @@ def _invitation(session: Session, token: str | None, now: dt.datetime) -> Invita
     if not token or not isinstance(token, str) or len(token) > 200:
         raise LinkRefused()
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is not None and invitation.used_at is not None:
+        raise LinkRefused(ALREADY_ANSWERED)  # whoever holds the link may know this
     if (
         invitation is None
-        or invitation.used_at is not None
         or (invitation.expires_at is not None and invitation.expires_at < now)
         or not _open_today(invitation.wave, now)
     ):
@@ -406,7 +409,7 @@ def submit_response(
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
-            raise LinkRefused()
+            raise LinkRefused(ALREADY_ANSWERED)
         person = session.get(Person, invitation.person_id)
         response = Response(
             wave_id=wave.id,
@@ -460,15 +463,42 @@ def existing_external_ids(session: Session, wave: SurveyWave) -> set[str]:
 
 
 def store_imported(session: Session, *, wave: SurveyWave, responses: list[ImportedResponse]) -> tuple[int, int]:
-    """Insert the responses not stored before (by external id); returns (added, already there)."""
+    """Insert the responses not stored before (by external id); returns (added, already there). A response of a
+    roster person marks their invitation answered (their links then refuse, the reminders leave them out); a second
+    response of a person, in the file or after an earlier answer through any channel, refuses the whole import with
+    its lines. In an anonymous wave the person is credited but not kept on the response."""
     definition = wave_definition(wave)
     _, cap_ids = _capability_ids(session, wave)
     seen = existing_external_ids(session, wave)
+    fresh = [r for r in responses if r.external_id not in seen]
+    invitations = {
+        i.person_id: i
+        for i in session.scalars(
+            select(Invitation).where(
+                Invitation.wave_id == wave.id, Invitation.person_id.in_({r.person_id for r in fresh} - {None})
+            )
+        )
+    }
+    answered = {p for p, i in invitations.items() if i.used_at is not None}
+    answered |= set(
+        session.scalars(select(Response.person_id).where(Response.wave_id == wave.id, Response.person_id.is_not(None)))
+    )
+    problems = []
+    for r in fresh:
+        if r.person_id is None:
+            continue
+        if r.person_id in answered:
+            problems.append((f"line {r.line}", "this person has already answered this wave; one answer per person"))
+        answered.add(r.person_id)
+    if problems:
+        raise Invalid("Nothing was imported: some people would answer twice.", problems)
     new = []
     for r in responses:
         if r.external_id not in seen:
             seen.add(r.external_id)
             new.append(r)
+            if r.person_id in invitations:
+                invitations[r.person_id].used_at = _stamp(wave, r.submitted_at or utcnow())
     for start in range(0, len(new), IMPORT_CHUNK):
         _insert_imported(session, wave, definition, cap_ids, new[start : start + IMPORT_CHUNK])
     mark_changed(session, wave=wave)

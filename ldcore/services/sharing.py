@@ -52,7 +52,7 @@ def token_hash(token: str) -> str:
 
 
 def share_url(token: str, *, base_url: str | None = None) -> str:
-    base = (base_url or load_settings().base_url).rstrip("/")
+    base = (base_url or load_settings().base_url or "http://localhost:8501").rstrip("/")
     return f"{base}/{EXECUTIVE_PATH}?{SHARE_PARAM}={token}"
 
 

@@ -4,14 +4,17 @@ personal single-use links, watch the response rate per team, remind who has not 
 A wave's definition is `SurveyDefinition.snapshot()` plus `"capabilities"`: the capability keys of the wave at its
 creation (the initiative's when it has one, else every capability of the plan). Editing a YAML file later never
 changes a wave. The audience is the initiative's audience and control teams, or every team with a target in the
-plan. Tokens have 256 bits of randomness and only their SHA-256 is stored, so a link can be handed out once and
-never shown again; a reminder therefore carries a fresh link and the earlier one stops working.
+plan. A personal token is an HMAC of the wave and the person under the install's secret and only its SHA-256 is
+stored: a reminder carries the same link, an editor can fetch it again for someone who lost it, and every link a
+person was given keeps working until that person answers, after which it refuses.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import smtplib
 import ssl
@@ -20,6 +23,7 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy import func, select
@@ -48,7 +52,7 @@ from ldcore.vocab import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, Anonymity, WaveKind
 
 FOLLOWUP_DAYS = (30, 60, 90)
 MAX_REMINDERS = 3
-REMINDER_GAP = dt.timedelta(days=2)
+REMINDER_GAP_DAYS = 2
 
 
 def hash_token(token: str) -> str:
@@ -59,8 +63,26 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def personal_token(session: Session, *, wave_id: int, person_id: int) -> str:
+    """The one token of a person in a wave: the same every time it is asked for, unguessable without the secret."""
+    digest = hmac.new(accounts.signing_secret(session), f"invitation:{wave_id}:{person_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
 def personal_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/respond?t={token}"
+
+
+def base_from_request(url: str | None, page: str) -> str | None:
+    """The app's address from the address a person's browser shows on `page` (e.g. "https://hr.example/ld/surveys"
+    gives "https://hr.example/ld"); None without one."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if path.rsplit("/", 1)[-1] == page:
+        path = path.rsplit("/", 1)[0]
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def open_link(base_url: str, token: str) -> str:
@@ -306,9 +328,16 @@ def issue_invitations(
         .where(Person.team_id.in_(teams), Person.active.is_(True), Person.id.not_in(invited))
         .order_by(Person.team_id, Person.name, Person.email)
     ).all()
+    answered = dict(
+        session.execute(
+            select(Response.person_id, func.min(Response.submitted_at))
+            .where(Response.wave_id == wave.id, Response.person_id.is_not(None))
+            .group_by(Response.person_id)
+        ).all()
+    )
     links = []
     for person in people:
-        token = new_token()
+        token = personal_token(session, wave_id=wave.id, person_id=person.id)
         session.add(
             Invitation(
                 wave_id=wave.id,
@@ -316,8 +345,11 @@ def issue_invitations(
                 team_id=person.team_id,
                 token_hash=hash_token(token),
                 expires_at=expires_at,
+                used_at=answered.get(person.id),
             )
         )
+        if person.id in answered:  # answered already (an imported response): counted, no link to send
+            continue
         links.append(
             Link(
                 email=person.email,
@@ -422,44 +454,100 @@ def non_respondents(session: Session, *, wave_key: str) -> list[Pending] | None:
     ]
 
 
-def _may_remind(invitation: Invitation, now: dt.datetime) -> bool:
-    if invitation.reminders_sent >= MAX_REMINDERS:
-        return False
-    return invitation.last_reminded_at is None or now - invitation.last_reminded_at >= REMINDER_GAP
+def _invitations(session: Session, wave: SurveyWave) -> list[Invitation]:
+    """Who still gets links: everybody invited who has not answered, or everybody invited in an anonymous wave (so
+    that the list does not tell who answered; a link already used stays refused)."""
+    query = select(Invitation).where(Invitation.wave_id == wave.id)
+    if wave.anonymity != "anonymous":
+        query = query.where(Invitation.used_at.is_(None))
+    return session.scalars(
+        query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
+    ).all()
 
 
-def remind(session: Session, *, wave_key: str, base_url: str, now: dt.datetime | None = None, actor: str = "cli"):
-    """A fresh link for everybody who has not answered, at most 3 times and at least 2 days apart; the earlier
-    link of each stops working. In an anonymous wave everybody invited is reminded (a link already used stays
-    refused), so the list of reminders does not tell who answered. Returns (links, skipped): skipped counts people
-    not due for a reminder."""
+def _link(session: Session, invitation: Invitation, base_url: str) -> Link:
+    person = invitation.person
+    token = personal_token(session, wave_id=invitation.wave_id, person_id=invitation.person_id)
+    if invitation.token_hash != hash_token(token):  # invited before links were derived: from now on, this link
+        invitation.token_hash = hash_token(token)
+    return Link(email=person.email, name=person.name, team=person.team.name, link=personal_link(base_url, token))
+
+
+def _last_sent(invitation: Invitation) -> dt.datetime:
+    return invitation.last_reminded_at or invitation.created_at
+
+
+class ReminderPlan(BaseModel):
+    """Who a reminder would go to now: `due` people, `not_due` invited too recently or reminded 3 times already;
+    `next_at` is when the next one becomes possible when nobody is due."""
+
+    due: int
+    not_due: int
+    next_at: dt.datetime | None
+
+
+def _due(invitations: list[Invitation], now: dt.datetime, gap_days: int) -> list[Invitation]:
+    gap = dt.timedelta(days=gap_days)
+    return [i for i in invitations if i.reminders_sent < MAX_REMINDERS and now - _last_sent(i) >= gap]
+
+
+def reminder_plan(
+    session: Session, *, wave_key: str, now: dt.datetime | None = None, gap_days: int = REMINDER_GAP_DAYS
+) -> ReminderPlan:
+    now = now or utcnow()
+    invitations = _invitations(session, get_wave(session, key=wave_key))
+    due = _due(invitations, now, gap_days)
+    waiting = [_last_sent(i) for i in invitations if i.reminders_sent < MAX_REMINDERS and i not in due]
+    next_at = min(waiting) + dt.timedelta(days=gap_days) if waiting and not due else None
+    return ReminderPlan(due=len(due), not_due=len(invitations) - len(due), next_at=next_at)
+
+
+def remind(
+    session: Session,
+    *,
+    wave_key: str,
+    base_url: str,
+    now: dt.datetime | None = None,
+    gap_days: int = REMINDER_GAP_DAYS,
+    actor: str = "cli",
+):
+    """The same personal link again for everybody who has not answered, at most 3 times, and not within
+    `gap_days` of their invitation or last reminder; links already sent keep working. In an anonymous wave everybody
+    invited is reminded (a link already used stays refused), so the list of reminders does not tell who answered.
+    Refused when nobody is due. Returns (links, skipped): skipped counts people not due."""
     now = now or utcnow()
     wave = get_wave(session, key=wave_key)
     if wave.closes is not None and wave.closes < now.date():
         raise Invalid(f"Wave {wave.key!r} closed on {wave.closes}; there is nobody to remind.")
-    query = select(Invitation).where(Invitation.wave_id == wave.id)
-    if wave.anonymity != "anonymous":
-        query = query.where(Invitation.used_at.is_(None))
-    pending = session.scalars(
-        query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
-    ).all()
-    links, skipped = [], 0
-    for invitation in pending:
-        if not _may_remind(invitation, now):
-            skipped += 1
-            continue
-        token = new_token()
-        invitation.token_hash = hash_token(token)
+    invitations = _invitations(session, wave)
+    due = _due(invitations, now, gap_days)
+    if not due:
+        plan = reminder_plan(session, wave_key=wave_key, now=now, gap_days=gap_days)
+        if plan.next_at is None:
+            raise Invalid("Nobody is due a reminder: everybody has answered or had 3 reminders already.")
+        raise Invalid(
+            f"Too soon for a reminder: reminders go at least {gap_days} days after the invitation or the last "
+            f"reminder. The next one can go from {plan.next_at:%Y-%m-%d %H:%M} UTC."
+        )
+    links = []
+    for invitation in due:
         invitation.reminders_sent += 1
         invitation.last_reminded_at = now
-        person = invitation.person
-        links.append(
-            Link(email=person.email, name=person.name, team=person.team.name, link=personal_link(base_url, token))
-        )
+        links.append(_link(session, invitation, base_url))
     session.flush()
     mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.remind", entity="survey_wave", key=wave.key, count=len(links))
-    return links, skipped
+    return links, len(invitations) - len(due)
+
+
+def invitation_links(session: Session, *, wave_key: str, base_url: str, actor: str = "cli") -> list[Link]:
+    """The personal links again, for people who lost theirs: everybody invited who has not answered (everybody
+    invited in an anonymous wave). The links are the ones sent before, so nothing sent stops working."""
+    wave = get_wave(session, key=wave_key)
+    links = [_link(session, invitation, base_url) for invitation in _invitations(session, wave)]
+    session.flush()
+    audit.record(session, actor=actor, action="wave.links", entity="survey_wave", key=wave.key, count=len(links))
+    return links
 
 
 def mark_sent(session: Session, *, wave_key: str, emails: Iterable[str], at: dt.datetime | None = None) -> int:

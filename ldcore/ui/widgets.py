@@ -9,7 +9,8 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.errors import Invalid
-from ldcore.services import plans
+from ldcore.services import plans, surveys
+from ldcore.settings import load_settings
 from ldcore.ui.state import engine
 
 PLAN_KEY = "ldalign_plan"
@@ -77,3 +78,15 @@ def kpi_table(kpis) -> pd.DataFrame:
             for k in kpis
         ]
     )
+
+
+def link_base(page: str) -> tuple[str, str]:
+    """The address links start with, and where it comes from: the configured base URL, else the address this
+    person's browser uses on `page`."""
+    configured = load_settings().base_url
+    if configured:
+        return configured, "the configured base URL"
+    seen = surveys.base_from_request(st.context.url, page)
+    if seen:
+        return seen, "the address you are using (no base URL is configured)"
+    return "http://localhost:8501", "a local address (no base URL is configured; set LDALIGN_BASE_URL)"

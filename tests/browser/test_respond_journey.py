@@ -7,7 +7,7 @@ import csv
 
 from playwright.sync_api import expect
 
-from ldcore.services.responses import REFUSED
+from ldcore.services.responses import ALREADY_ANSWERED
 from tests.browser.helpers import assert_no_exception, wait_for_app
 
 PLAN = """
@@ -70,7 +70,7 @@ def test_a_respondent_answers_on_a_phone_and_the_link_then_refuses(browser, app_
         again = phone.new_page()
         again.goto(link)
         wait_for_app(again)
-        expect(again.get_by_text(REFUSED)).to_be_visible()
+        expect(again.get_by_text(ALREADY_ANSWERED)).to_be_visible()
         expect(again.get_by_role("button", name="Send my answers")).to_have_count(0)
     finally:
         phone.close()

@@ -71,7 +71,7 @@ def test_answering_shows_thanks_and_the_link_then_refuses(monkeypatch, db_url, e
         comment = session.scalar(select(Answer.value_text).where(Answer.question_key == "comments"))
     assert comment == "**bold** <script>alert(1)</script>"
     again = respond_page(monkeypatch, db_url, t=link)
-    assert [i.value for i in again.info] == [responses.REFUSED]
+    assert [i.value for i in again.info] == ["You have already answered — thank you."]
     assert not again.radio and not again.title
 
 

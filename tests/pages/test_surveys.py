@@ -178,6 +178,50 @@ def test_the_preview_asks_for_the_date_order_and_lists_unknown_values_before_any
         assert session.scalars(select(Response.submitted_at)).all() == [dt.datetime(2025, 4, 3, 10, 0)]
 
 
+def test_a_reminder_asks_for_confirmation_with_the_count_and_keeps_the_links_sent(editor_page, engine):
+    make_wave(engine)
+    at = editor_page()
+    at.button(key="invite_button").click().run()
+    with unit_of_work(engine) as session:  # the invitation went out three days ago
+        for invitation in session.scalars(select(Invitation)):
+            invitation.created_at -= dt.timedelta(days=3)
+    with read_session(engine) as session:
+        before = {i.token_hash for i in session.scalars(select(Invitation))}
+    at.button(key="remind_button").click().run()
+    assert "A reminder goes to 8 people with the link they already have" in texts(at)
+    assert count(engine, Invitation.last_reminded_at) == 0  # nothing sent before the confirmation
+    at.button(key="remind_confirm_button").click().run()
+    assert not at.exception
+    assert "Reminders prepared for 8 people; the links sent before still work." in texts(at)
+    with read_session(engine) as session:
+        assert {i.token_hash for i in session.scalars(select(Invitation))} == before
+    at.button(key="remind_button").click().run()
+    assert "Too soon for a reminder" in texts(at)
+
+
+def test_creating_links_for_an_audience_with_nobody_on_the_roster_says_so(monkeypatch, db_url, engine):
+    build(engine, {"outside": 3})
+    make_wave(engine)
+    account = make_account(engine, role="editor")
+    at = page_test(monkeypatch, db_url, PAGE, account_id=account, engine=engine).run()
+    at.button(key="invite_button").click().run()
+    assert not at.exception
+    assert "Nobody on the roster is in this wave's audience" in texts(at)
+    assert "Personal links created" not in texts(at) and not at.success
+
+
+def test_the_page_shows_which_base_the_links_use(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    monkeypatch.setenv("LDALIGN_BASE_URL", "https://hr.example/ld")
+    at = editor_page()
+    assert "The links below start with this address, the configured base URL:" in texts(at)
+    assert "https://hr.example/ld" in [c.value for c in at.code]
+    at.button(key="links_again_button").click().run()
+    at.button(key="invite_button").click().run()
+    assert not at.exception
+    assert "8 personal links created for everyone not invited before." in texts(at)
+
+
 def test_the_import_preview_says_which_encoding_and_delimiter_the_file_was_read_with(editor_page, engine, monkeypatch):
     make_wave(engine)
     data = "response_id;team;proficiency[neg];comments\nr1;alpha;3;très bien\n".encode("cp1252")

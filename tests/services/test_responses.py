@@ -122,11 +122,13 @@ def test_required_questions_need_an_answer_for_every_row(engine):
     assert counts(engine) == (0, 0, 0)
 
 
-def test_a_link_works_once_and_every_refusal_reads_the_same(followup):
+def test_a_link_works_once_then_says_already_answered_and_every_other_refusal_reads_the_same(followup):
     engine, links = followup
     token = token_of(links[0])
     submit(engine, token=token, answers=FOLLOWUP)
-    for bad in (token, "unknown-token", "", None):
+    with pytest.raises(responses.LinkRefused, match="^You have already answered — thank you.$"):
+        submit(engine, token=token, answers=FOLLOWUP)
+    for bad in ("unknown-token", "", None):
         with pytest.raises(responses.LinkRefused) as caught:
             submit(engine, token=bad, answers=FOLLOWUP)
         assert str(caught.value) == responses.REFUSED
