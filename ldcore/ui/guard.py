@@ -135,9 +135,9 @@ def write_pending_cookie() -> None:
     """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
 
     Served by `ldcore/ui/serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for
-    the one-time code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by script, so
-    it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the session
-    when it is idle or old (settings), at sign-out, and when the account is deactivated."""
+    the one-time code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by
+    script, so it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the
+    session when it is idle or old (settings), at sign-out, and when the account is deactivated."""
     if PENDING_COOKIE_KEY not in st.session_state:
         return
     value = st.session_state.pop(PENDING_COOKIE_KEY)

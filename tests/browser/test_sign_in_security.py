@@ -1,6 +1,6 @@
 """Sign-in security in a real browser, served by `ldcore/ui/serve.py`: the session cookie is HttpOnly and set by the
-server; the tenth failed sign-in locks the account, the right password is then refused, and the admin reads the lockout on
-the Audit page and lifts it."""
+server; the tenth failed sign-in locks the account, the right password is then refused, and the admin reads the
+lockout on the Audit page and lifts it."""
 
 from __future__ import annotations
 
