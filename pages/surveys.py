@@ -456,11 +456,12 @@ with tab_export:
             "One row per response. Anonymous waves never include names, emails or links; cells that a spreadsheet "
             "would run as a formula are neutralised. The file is built when you click, so a large wave takes a moment."
         )
-        current = engine()  # the download runs outside this script run, so it gets the engine, not the cache
+        # the download runs outside this script run: the account is taken now and re-checked when it runs
+        audited = guard.later_transaction("editor", bump=False)
 
         def export(kind: str, wave_key: str = chosen) -> bytes:
-            with read_session(current) as session:
-                return imports.export_responses(session, wave_key=wave_key, kind=kind)
+            with audited() as (session, me):
+                return imports.export_responses(session, wave_key=wave_key, kind=kind, actor=me.email)
 
         c1, c2 = st.columns(2)
         c1.download_button(

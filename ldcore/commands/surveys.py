@@ -263,8 +263,10 @@ def cmd_responses_import(args: argparse.Namespace, engine) -> int:
 def cmd_export_responses(args: argparse.Namespace, engine) -> int:
     from ldcore.services import imports
 
-    with read_session(engine) as session:
-        content = imports.export_responses(session, wave_key=args.wave, kind=args.out.suffix.lstrip(".").lower())
+    with unit_of_work(engine, bump=False) as session:
+        content = imports.export_responses(
+            session, wave_key=args.wave, kind=args.out.suffix.lstrip(".").lower(), actor="command line"
+        )
     args.out.write_bytes(content)
     print(f"wrote {args.out}")
     return 0

@@ -22,7 +22,7 @@ AREAS = {
     "account": "Accounts and roles",
     "share_link": "Share links",
     "wave": "Survey waves",
-    "responses": "Response imports",
+    "responses": "Response imports and exports",
     "roster": "Roster imports",
     "plan": "Plans",
     "person": "A person's data (export, erase)",

@@ -378,11 +378,15 @@ def import_responses(
     return report.model_copy(update={"new": added, "duplicates": duplicates})
 
 
-def export_responses(session: Session, *, wave_key: str, kind: str = "csv") -> bytes:
+def export_responses(session: Session, *, wave_key: str, kind: str = "csv", actor: str | None = None) -> bytes:
     """The wave's responses as CSV or XLSX in the native layout; identity only in non-anonymous waves, never
-    a link or token; cells that a spreadsheet would run as a formula are neutralised."""
+    a link or token; cells that a spreadsheet would run as a formula are neutralised. With an `actor` (in a write
+    transaction) the export is audited."""
     wave = surveys.get_wave(session, key=wave_key)
     columns, rows = responses.response_table(session, wave=wave)
+    if actor is not None:
+        audit.record(session, actor=actor, action="responses.export", entity="survey_wave", key=wave.key,
+                     rows=len(rows), format=kind)  # fmt: skip
     if kind == "csv":
         return exports.to_csv(columns, rows)
     if kind == "xlsx":

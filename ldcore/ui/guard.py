@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -188,6 +188,19 @@ def transaction(minimum: str, *, bump: bool = True) -> Iterator[tuple[Session, A
             st.session_state[REFUSED_KEY] = str(refused)
             raise
         yield session, actor
+
+
+def later_transaction(minimum: str, *, bump: bool = True) -> Callable[[], AbstractContextManager]:
+    """`transaction` for work Streamlit runs outside the script run (a deferred download's callable has no session
+    state): the signed-in session is taken now, and re-checked inside the transaction when it runs."""
+    token, current = _token(), engine()
+
+    @contextmanager
+    def run() -> Iterator[tuple[Session, AccountOut]]:
+        with unit_of_work(current, bump=bump) as session:
+            yield session, accounts.require_actor(session, token=token, minimum=minimum)
+
+    return run
 
 
 @dataclass(frozen=True)

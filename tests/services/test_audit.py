@@ -105,3 +105,24 @@ def test_share_links_waves_and_responses_are_listed_but_no_answer_is(engine):
     events = _events(engine)
     assert {"share_link.create", "share_link.revoke", "wave.create", "wave.invite"} <= set(events["what"])
     assert "never lets me practise" not in events.to_csv()
+
+
+def test_a_response_export_is_audited_with_who_which_wave_and_how_many_rows_and_no_answer(engine):
+    from ldcore.services import imports
+
+    build(engine, {"alpha": 2})
+    make_wave(engine)
+    (link,) = invite(engine, "base")[:1]
+    with unit_of_work(engine) as session:
+        responses.submit_response(
+            session,
+            token=token_of(link),
+            answers={"proficiency": {"neg": 3, "coach": 2, "excel": 1}, "comments": "x9q"},
+        )
+    with unit_of_work(engine, bump=False) as session:
+        imports.export_responses(session, wave_key="base", kind="xlsx", actor="ed@example.org")
+    (event,) = _events(engine, areas=["responses"]).to_dict("records")
+    assert (event["who"], event["what"], event["key"], event["details"]) == (
+        "ed@example.org", "responses.export", "base", "format=xlsx, rows=1"
+    )  # fmt: skip
+    assert "x9q" not in str(event)
