@@ -8,7 +8,8 @@ from ldcore.settings import load_settings
 from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
-st.set_page_config(page_title="LD Align", page_icon=":material/insights:", layout="wide")
+# An emoji favicon is drawn in the browser; a ":material/…:" one is fetched from Google (a third party).
+st.set_page_config(page_title="LD Align", page_icon="📈", layout="wide")
 
 # (file, title, icon, minimum role), by section. Every page also checks the role itself.
 PAGES = {

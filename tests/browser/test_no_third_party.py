@@ -57,6 +57,11 @@ def origins_requested(context, url: str, *, wait_for: str) -> set[str]:
     page.mouse.wheel(0, 4000)  # lazily loaded parts (charts further down) load too
     wait_for_app(page)
     assert_no_exception(page)
+    # The favicon is fetched after the page settles (a ":material/…:" icon came from fonts.gstatic.com): name its
+    # origin directly instead of hoping the recording lasted long enough to catch it.
+    page.wait_for_timeout(2000)
+    icon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    seen.append(("icon", icon))
     page.close()
     assert {"document", "script", "stylesheet", "websocket"} <= {kind for kind, _ in seen}, "the recording missed"
     return {f"{urlsplit(u).scheme.replace('ws', 'http')}://{urlsplit(u).netloc}" for _, u in seen if not _inline(u)}
