@@ -8,6 +8,7 @@ import asyncio
 import shutil
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
@@ -85,7 +86,9 @@ def test_fifty_respondents_at_once_are_all_stored_exactly_once(replica, tmp_path
     links = prepare_wave(replica.db_url, tmp_path, people=RESPONDENTS, base_url=replica.url)
     assert len(links) == RESPONDENTS
 
-    seconds, per_session_mb = asyncio.run(_respond_all(links, replica.process.pid))
+    # In its own thread: the session's sync Playwright browser (other tests) keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as worker:
+        seconds, per_session_mb = worker.submit(asyncio.run, _respond_all(links, replica.process.pid)).result()
 
     with read_session(get_engine(replica.db_url)) as session:
         assert session.scalar(select(func.count(Response.id))) == RESPONDENTS
