@@ -38,7 +38,7 @@ from ldcore import survey_defs
 from ldcore.db import dispose_engine, get_engine, is_sqlite, migrate, read_session, unit_of_work
 from ldcore.models import Answer, Capability, Person, Response, SurveyWave, Team
 from ldcore.schemas import PlanDocument
-from ldcore.services import accounts, evidence, plans, responses, surveys
+from ldcore.services import accounts, demo, evidence, plans, responses, surveys
 from ldcore.settings import normalise_url
 
 PLAN_KEY = "bench"
@@ -192,6 +192,7 @@ def build_company(
         for n, wave in enumerate(waves.values()):
             level = ability + 0.3 * n  # the follow-up shows a modest improvement
             responses += _insert_wave(session, wave, team_of_person, cap_ids, level, rng, first_id=n * people + 1)
+        demo.reset_sequences(session, ["person", "response", "answer"])  # the live scenario inserts more
         admin = accounts.create_account(session, email=ADMIN, role="admin", password=ADMIN_PASSWORD, actor="bench")
         token = accounts.issue_session_token(session, account_id=admin.id)
         answers = session.scalar(select(sa.func.count()).select_from(Answer)) or 0

@@ -367,7 +367,8 @@ def _next_id(session: Session, model) -> int:
     return (session.scalar(select(func.max(model.id))) or 0) + 1
 
 
-def _reset_sequences(session: Session, tables: list[str]) -> None:
+def reset_sequences(session: Session, tables: list[str]) -> None:
+    """After rows were inserted with explicit ids, Postgres' sequences continue after them (SQLite needs nothing)."""
     if is_sqlite(session.get_bind()):
         return
     for table in tables:
@@ -416,7 +417,7 @@ def build_demo(
         people = _roster(session, teams, headcounts, rng)
         progress("Running the baseline and follow-up surveys…")
         n_resp, n_ans = _surveys(session, plan, teams, caps, people, months, rng)
-        _reset_sequences(session, list(_MODELS))
+        reset_sequences(session, list(_MODELS))
         created = _accounts(session)
         audit.record(
             session, actor="demo", action="demo.build", entity="plan", key=PLAN_KEY, employees=employees, seed=seed

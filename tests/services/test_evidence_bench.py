@@ -36,7 +36,19 @@ FIELDS = {
     "memory_per_session_mb",
     "heatmap_over_floor",
 }
-PAGES = {"admin", "alignment", "executive", "heatmap", "intake", "kpi_data", "overview", "surveys"}
+PAGES = {
+    "admin",
+    "alignment",
+    "audit",
+    "comments",
+    "executive",
+    "heatmap",
+    "intake",
+    "kpi_data",
+    "overview",
+    "privacy",
+    "surveys",
+}
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgres"])
