@@ -72,7 +72,7 @@ def kpi_table(kpis) -> pd.DataFrame:
                 "baseline date": k.baseline.date,
                 "target": k.target.value,
                 "target date": k.target.date,
-                "value of one unit": k.unit_value,
+                "value of one unit": money(k.unit_value),  # "—" when not set, never "None"
                 "kind": k.kind,
             }
             for k in kpis

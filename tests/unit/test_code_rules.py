@@ -37,6 +37,13 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+def test_ruff_format_would_change_nothing():
+    result = subprocess.run(
+        [shutil.which("ruff") or "ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
 def test_pages_write_only_through_the_transaction_that_rechecks_the_account():
     """A callback runs before the page's own guard, so a page's writes go through `guard.transaction`, which checks
     the account inside the write; only the public survey page (no account) opens its own unit of work."""

@@ -6,7 +6,10 @@ from ldcore.errors import Invalid
 
 def test_every_stock_survey_loads():
     assert survey_defs.available() == [
-        "capability_baseline", "capability_followup", "manager_observation", "program_reaction"
+        "capability_baseline",
+        "capability_followup",
+        "manager_observation",
+        "program_reaction",
     ]
     for key in survey_defs.available():
         assert survey_defs.load_definition(key).questions
