@@ -3,6 +3,7 @@ reads a plain "busy" message instead of an error page, and is stored once when s
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 import subprocess
 import sys
@@ -11,14 +12,32 @@ from playwright.sync_api import expect
 from sqlalchemy import make_url
 
 from tests.browser.helpers import assert_no_exception, wait_for_app
-from tests.browser.test_respond_journey import prepare
+from tests.browser.test_respond_journey import PLAN
 from tests.pages.test_respond_busy import BUSY
+
+
+def prepare_busy(app, tmp_path) -> str:
+    """The respond journey's small plan under keys of its own (both tests share the demo app's database)."""
+    (tmp_path / "plan.yaml").write_text(PLAN.replace("journey", "busy").replace("Journey", "Busy"))
+    (tmp_path / "roster.csv").write_text("email,name,team\nbusy.user@example.org,Busy User,busy-team\n")
+    steps = [
+        ("plan", "import", str(tmp_path / "plan.yaml")),
+        ("roster", "import", str(tmp_path / "roster.csv")),
+        ("wave", "create", "--plan", "busy", "--survey", "capability_baseline", "--kind", "baseline",
+         "--key", "busy-baseline"),
+        ("invite", "--wave", "busy-baseline", "--out", str(tmp_path / "links.csv"), "--base-url", app.url),
+    ]  # fmt: skip
+    for step in steps:
+        result = app.cli(*step)
+        assert result.returncode == 0, result.stderr
+    (row,) = csv.DictReader((tmp_path / "links.csv").open(encoding="utf-8-sig"))
+    return row["link"]
 
 
 def test_a_submit_during_a_long_write_lock_keeps_the_answers_in_the_browser_and_stores_once(
     browser, app_server, tmp_path
 ):
-    link = prepare(app_server, tmp_path)
+    link = prepare_busy(app_server, tmp_path)
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.set_default_timeout(30_000)
     page.goto(link)
@@ -49,7 +68,7 @@ def test_a_submit_during_a_long_write_lock_keeps_the_answers_in_the_browser_and_
     out = tmp_path / "out.csv"
     result = subprocess.run(
         [sys.executable, "-m", "ldcore.cli", "--database", app_server.db_url, "export", "responses",
-         "--wave", "journey-baseline", "--out", str(out)],
+         "--wave", "busy-baseline", "--out", str(out)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
