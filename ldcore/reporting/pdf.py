@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,13 @@ def print_html(page_html: str, *, paper: str = "a4") -> bytes:
     if paper not in PAPERS:
         raise Invalid(f"Unknown paper size {paper!r}: choose a4 or letter.")
     executable = chromium_path()
+    # Playwright's sync API refuses a thread whose asyncio loop runs (a caller's own Playwright, a server's loop):
+    # print in a thread of its own.
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(_print, page_html, paper, executable).result()
+
+
+def _print(page_html: str, paper: str, executable: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
     name, width_mm = PAPERS[paper]
