@@ -4,7 +4,7 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.services import accounts
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
 from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
 
@@ -21,6 +21,7 @@ PAGES = {
     ],
     "Surveys": [
         ("pages/surveys.py", "Surveys", ":material/quiz:", "editor"),
+        ("pages/builder.py", "Survey builder", ":material/edit_square:", "editor"),
     ],
     "Evidence": [
         ("pages/heatmap.py", "Capability gaps", ":material/grid_on:", "viewer"),
@@ -29,12 +30,25 @@ PAGES = {
     ],
     "Admin": [
         ("pages/admin.py", "Accounts", ":material/manage_accounts:", "admin"),
+        ("pages/share_links.py", "Share links", ":material/share:", "admin"),
         ("pages/audit.py", "Audit trail", ":material/history:", "admin"),
         ("pages/privacy.py", "Privacy", ":material/privacy_tip:", "admin"),
     ],
 }
 # Reached by link without an account (survey respondents, read-only share links); never listed in navigation.
 PUBLIC_PAGES: list[tuple[str, str, str]] = [("pages/respond.py", "Survey", "respond")]
+EXECUTIVE = "pages/executive.py"
+
+
+def go_to(target: st.Page):
+    """A page for the app's root address that opens `target` with the address's query (?share=, ?plan=). Every real
+    page keeps a path of its own this way: Streamlit serves the default page only at the root, so a default page
+    opened by its own path (/executive?share=…) would show "Page not found" and lose the path."""
+
+    def home() -> None:
+        st.switch_page(target, query_params=st.query_params.to_dict())
+
+    return st.Page(home, title="LD Align", url_path="home", default=True)
 
 
 def sign_in_page() -> None:
@@ -57,7 +71,7 @@ def sign_in_page() -> None:
         "Sign in with your company account", type="primary", key="sso_sign_in", icon=":material/key:"
     ):
         st.login()
-    if not load_settings().auth.password_sign_in:
+    if not get_settings().auth.password_sign_in:
         if not guard.sso_configured():
             st.error(
                 "Sign-in is not set up: password sign-in is switched off and single sign-on has no `[auth]` section "
@@ -80,14 +94,13 @@ account = guard.current_account()
 sso_message = ""
 if account is None and (sso := guard.sign_in_sso()) is not None:
     account, sso_message = sso.account, sso.message
-guard.write_pending_cookie()
+cookie_written = guard.write_pending_cookie()
 public = [st.Page(f, title=t, url_path=u, visibility="hidden") for f, t, u in PUBLIC_PAGES]
 
 if account is None and guard.share_token():
     # A read-only share link: the executive view of its one plan, and nothing else (the page checks the token).
-    page = st.navigation(
-        [st.Page("pages/executive.py", title="Executive view", url_path="executive", default=True)], position="hidden"
-    )
+    executive = st.Page(EXECUTIVE, title="Executive view", url_path="executive")
+    page = st.navigation([go_to(executive), executive], position="hidden")
 elif account is None:
     page = st.navigation(
         [st.Page(sign_in_page, title="Sign in", url_path="signin", default=True), *public], position="hidden"
@@ -98,9 +111,11 @@ else:
         for section, items in PAGES.items()
     }
     sections = {section: pages for section, pages in sections.items() if pages}
+    first = next(iter(sections.values()))[0]
+    home = [] if cookie_written else [go_to(first)]  # right after sign-in the first page opens at the root
     # Streamlit's own sidebar list is off (client.showSidebarNavigation): after a restart it would list every page
     # file to a signed-out visitor. The signed-in see the pages their role opens, drawn here.
-    page = st.navigation({**sections, "Plan": [*sections.get("Plan", []), *public]}, position="hidden")
+    page = st.navigation({**sections, "Plan": [*home, *sections.get("Plan", []), *public]}, position="hidden")
     with st.sidebar:
         for section, pages in sections.items():
             st.caption(section)

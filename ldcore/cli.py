@@ -16,8 +16,10 @@ COMMAND_MODULES = [
     "ldcore.commands.intake",
     "ldcore.commands.analytics",
     "ldcore.commands.surveys",
+    "ldcore.commands.survey_library",
     "ldcore.commands.reports",
     "ldcore.commands.privacy",
+    "ldcore.commands.mailing",
 ]
 
 

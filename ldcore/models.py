@@ -7,6 +7,7 @@ values live in `ldcore.vocab` so that the database never needs a migration to ad
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +40,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def hash_token(token: str) -> str:
+    """What is stored of a link's token (survey invitations, open links, share links): its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -55,6 +61,8 @@ class Plan(Base):
     starts: Mapped[dt.date] = mapped_column(Date)
     ends: Mapped[dt.date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
+    # ISO 4217 code of the plan's money (costs, unit values, ROI); None: the settings' currency.
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # The report pack mailed on a schedule: None (no schedule), "monthly" or "quarterly"; comma-separated recipients.
     report_every: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -342,6 +350,69 @@ class SurveyWave(Base):
     initiative: Mapped[Initiative | None] = relationship()
     baseline_wave: Mapped[SurveyWave | None] = relationship(remote_side="SurveyWave.id")
 
+    # The snapshot is read only through these, so every part of the app reads a wave's questions the same way.
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """The questions of the wave's survey as captured at its creation, in order."""
+        return list((self.definition or {}).get("questions") or [])
+
+    def asks(self, question: str) -> bool:
+        """Whether the wave's survey has a question with this key."""
+        return any(q.get("key") == question for q in self.questions)
+
+    @property
+    def capability_keys(self) -> list[str] | None:
+        """The capabilities the wave rates, in the order captured at its creation; None: not captured (every
+        capability of the plan)."""
+        keys = (self.definition or {}).get("capabilities")
+        return None if keys is None else list(keys)
+
+    def newest_first(self) -> tuple:
+        """Sort key (with reverse=True) putting the latest opening wave first, undated waves last."""
+        return (self.opens is not None, self.opens or dt.date.min, self.created_at, self.id)
+
+
+class Survey(Base):
+    """A survey written in the builder (or imported): its definitions are `SurveyVersion`s, the newest is current.
+    The stock surveys stay files in `surveys/` and have no row here."""
+
+    __tablename__ = "survey"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | archived
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", cascade="all, delete-orphan", order_by="SurveyVersion.number"
+    )
+
+
+class SurveyVersion(Base):
+    """One saved definition of a survey (`SurveyDefinition.snapshot()`); saving a change adds a version."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+
+
+class SurveyWaveVersion(Base):
+    """Which saved survey version a wave was created from (waves of stock surveys have none). A version in use
+    cannot be deleted: its survey can only be archived."""
+
+    __tablename__ = "survey_wave_version"
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id", ondelete="RESTRICT"), index=True)
+
 
 class Invitation(Base):
     """A personal single-use link; only the SHA-256 of its token is stored."""
@@ -364,6 +435,42 @@ class Invitation(Base):
     person: Mapped[Person] = relationship()
 
 
+class WaveMailing(Base):
+    """How a wave's invitations and reminders are mailed: its templates (NULL = the default text), the reminder
+    schedule in days after the invitation, and whether `ldalign tick` mails them. `opened_at` / `closed_at` record
+    when a tick saw the wave open and close."""
+
+    __tablename__ = "wave_mailing"
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), primary_key=True)
+    invite_subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    invite_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    remind_subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    remind_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reminder_days: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
+    scheduled: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class MailSend(Base):
+    """One mail to one invited person: step 0 is the invitation, 1-3 the reminders. The row is written (status
+    "sending", claimed by one tick) in the transaction that decides to send, before the mail goes out, so that a
+    second tick finds it and sends nothing; the unique (invitation, step) pair makes a duplicate impossible."""
+
+    __tablename__ = "mail_send"
+    __table_args__ = (UniqueConstraint("invitation_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"))
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    claimed_by: Mapped[str] = mapped_column(String(40), default="")
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class Response(Base):
     """One submitted questionnaire. `person_id` stays NULL in anonymous waves; `pairing_code` is a hashed
     self-generated code that links an anonymous baseline to its follow-up."""
@@ -373,6 +480,7 @@ class Response(Base):
         UniqueConstraint("wave_id", "external_id"),
         UniqueConstraint("wave_id", "client_id"),
         Index("ix_response_wave_team", "wave_id", "team_id"),
+        Index("ix_response_wave_person", "wave_id", "person_id"),  # pairs a follow-up with its baseline
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
@@ -405,18 +513,40 @@ class Answer(Base):
             "value_num",
         ),
         Index("ix_answer_wave_question_team", "wave_id", "question_key", "team_id"),
+        # a response's answers, and the pairing of a follow-up answer with the same person's baseline answer
+        Index(
+            "ix_answer_response_question_cap", "response_id", "question_key", "capability_id", "value_num", "team_id"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), nullable=True)
     question_key: Mapped[str] = mapped_column(String(64))
     capability_id: Mapped[int | None] = mapped_column(ForeignKey("capability.id", ondelete="CASCADE"), nullable=True)
-    item: Mapped[str | None] = mapped_column(String(200), nullable=True)
     value_num: Mapped[float | None] = mapped_column(Float, nullable=True)
     value_text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class ResponseDraft(Base):
+    """Answers kept while a person fills in a survey, so that a reload, a lost connection or the same link on
+    another device restores them; deleted when the response is submitted. A personal link's draft belongs to its
+    invitation (and goes with it: erasure, retention); an open link's to the browser id. It holds answers by
+    question key and, on an open link, the team picked: nothing the link does not already imply (no pairing code)."""
+
+    __tablename__ = "response_draft"
+    __table_args__ = (UniqueConstraint("wave_id", "client_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), nullable=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # --- People who use the app, sharing, audit --------------------------------------------------------------------
@@ -434,6 +564,8 @@ class Account(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The plan this person last chose in the plan picker: where the next sign-in starts.
+    last_plan: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AccountSession(Base):
@@ -517,3 +649,34 @@ class DataChange(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     wave_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AnswerTally(Base):
+    """How many per-capability answers have each value, per wave, question, capability and team (0: none); kept
+    by triggers in the database as answers land (`ldcore.tally`). No foreign keys: the triggers write here while
+    cascades delete the rows they come from."""
+
+    __tablename__ = "answer_tally"
+    wave_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    capability_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_num: Mapped[float] = mapped_column(Float, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class PairTally(Base):
+    """Baseline → follow-up differences of the people who answered both waves, per question, capability and
+    follow-up team (0: none): count, Σ and Σ² of the differences, Σ of each side; kept by triggers (`ldcore.tally`)."""
+
+    __tablename__ = "pair_tally"
+    baseline_wave_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    followup_wave_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    capability_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    sd: Mapped[float] = mapped_column(Float)
+    sdd: Mapped[float] = mapped_column(Float)
+    spre: Mapped[float] = mapped_column(Float)
+    spost: Mapped[float] = mapped_column(Float)

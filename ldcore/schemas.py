@@ -8,6 +8,7 @@ messages that name the field's path.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,7 +24,6 @@ from pydantic import (
 
 from ldcore.errors import field_path
 from ldcore.vocab import (
-    Anonymity,
     CapabilityType,
     Category,
     CostCategory,
@@ -33,7 +33,6 @@ from ldcore.vocab import (
     Role,
     RootCause,
     Stage,
-    WaveKind,
 )
 
 Key = Annotated[
@@ -42,6 +41,7 @@ Key = Annotated[
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]  # capabilities
 Text = Annotated[str, StringConstraints(max_length=10_000)]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]  # an ISO 4217 code: EUR, USD, GBP
 Level = Annotated[int, Field(ge=1, le=5)]
 # Bounds far beyond any real cost or KPI that keep every sum, ratio and JSON number finite (1e308 would not be).
 MAX_MONEY = 1e12
@@ -105,6 +105,13 @@ class PlanIn(Strict):
     starts: dt.date
     ends: dt.date
     description: Text = ""
+    currency: Currency | None = None  # None: the settings' currency
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency_code(cls, value: object) -> object:
+        """A lower-case code is taken in capitals; an empty one means "not set"."""
+        return (value.strip().upper() or None) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> PlanIn:
@@ -261,7 +268,7 @@ def _unique(where: str, keys: list[str]) -> set[str]:
     return seen
 
 
-def _refs(path: str, used, known: set[str], what: str) -> None:
+def _refs(path: str, used: Iterable[str], known: set[str], what: str) -> None:
     missing = [k for k in used if k not in known]
     if missing:
         raise ValueError(f"{path}: unknown {what} {', '.join(repr(m) for m in missing)}")
@@ -282,6 +289,14 @@ class AccountIn(Strict):
         return v.lower()
 
 
+class Named(BaseModel):
+    """Anything shown by name and referred to by key (a team, a capability, an initiative, a question)."""
+
+    model_config = ConfigDict(frozen=True)
+    key: str
+    name: str
+
+
 class AccountOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -290,6 +305,7 @@ class AccountOut(BaseModel):
     role: Role
     active: bool
     last_sign_in_at: dt.datetime | None = None
+    last_plan: str | None = None
 
 
 # --- KPI observations -----------------------------------------------------------------------------------------
@@ -301,27 +317,3 @@ class ObservationIn(Strict):
     value: Number
     team: Key | None = None
     note: Text = ""
-
-
-# --- survey waves ---------------------------------------------------------------------------------------------
-
-
-class WaveIn(Strict):
-    plan: Key
-    survey: Key
-    kind: WaveKind
-    key: Key
-    initiative: Key | None = None
-    baseline_wave: Key | None = None
-    opens: dt.date | None = None
-    closes: dt.date | None = None
-    anonymity: Anonymity = "confidential"
-    min_group: Annotated[int, Field(ge=3, le=1000)] = 5
-
-    @model_validator(mode="after")
-    def _consistent(self) -> WaveIn:
-        if self.opens and self.closes and self.closes < self.opens:
-            raise ValueError("closes must not be before opens")
-        if self.kind == "baseline" and self.baseline_wave:
-            raise ValueError("a baseline wave cannot itself have a baseline_wave")
-        return self

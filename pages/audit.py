@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from ldcore import vocab
 from ldcore.db import read_session
 from ldcore.services import audit
 from ldcore.ui import guard
@@ -31,7 +32,10 @@ with read_session(engine()) as session:
 if events.empty:
     st.info("No events match these filters.")
 else:
-    st.dataframe(events, hide_index=True, width="stretch", key="audit_table")
+    words = events.assign(what=events["what"].map(lambda action: vocab.label(vocab.AUDIT_ACTION_LABELS, action)))
+    st.dataframe(
+        words.replace("", vocab.EMPTY).fillna(vocab.EMPTY), hide_index=True, width="stretch", key="audit_table"
+    )
     st.caption(f"{len(events):,} newest events shown; the download holds every event the filters match.")
 
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.errors import NotFound
-from ldcore.services import comments, reports
+from ldcore.reporting import fmt
+from ldcore.services import comments
 from ldcore.ui import cache, guard, widgets
 from ldcore.ui import comments_view as cv
 from ldcore.ui.state import engine
@@ -91,7 +92,7 @@ for program in programs:
     left, right = st.columns([1, 3])
     left.metric(
         "Applying on the job",
-        "—" if link is None else reports.fmt_value(link.value, link.unit),
+        "—" if link is None else fmt.value(link.value, link.unit),
         help=None if link is None or link.value is not None else link.missing,
     )
     with right:

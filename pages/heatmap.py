@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ldcore.errors import NotFound
-from ldcore.services import reports
+from ldcore.reporting import charts, fmt
 from ldcore.ui import cache, guard, widgets
 from ldcore.ui import evidence_view as view
 
@@ -35,19 +35,20 @@ try:
 except NotFound as error:
     st.warning(widgets.plain(error))
     st.stop()
-mark = view.hidden(heat.wave.min_group)
+mark = fmt.hidden(heat.wave.min_group)
 
 st.subheader(view.MEASURES[measure])
 st.caption(
     f"Teams and capabilities sorted by priority, highest first. {mark} means fewer than {heat.wave.min_group} "
-    "people answered, so the figure is hidden (and so is any total it would reveal). — means no target or no answer."
+    "people answered, so the figure is hidden (and so is any total it would reveal). 'no data' means nobody in the "
+    "team has answered yet; — means no target."
 )
-st.plotly_chart(view.heatmap_figure(heat, measure), width="stretch", key="heatmap_chart")
+st.plotly_chart(cache.heatmap_figure(plan_key, wave_key, measure), width="stretch", key="heatmap_chart")
 grid = view.grid_table(heat, measure)
 st.dataframe(grid, hide_index=True, width="stretch", height=min(40 + 35 * len(grid), 760), key="heatmap_table")
 st.download_button(
     "Download the table (CSV)",
-    data=view.cells_csv(heat),
+    data=lambda: view.cells_csv(heat),  # built when clicked
     file_name=f"capability-gaps-{heat.wave.key}.csv",
     mime="text/csv",
     key="heatmap_download",
@@ -77,7 +78,11 @@ if chosen is not None:
     groups = cache.distribution(plan_key, wave_key, **{f"{by}_key": chosen})
     hidden_groups = [g.name for g in groups if g.suppressed]
     if any(not g.suppressed for g in groups):
-        st.plotly_chart(view.distribution_figure(groups), width="stretch", key="heatmap_drill_chart")
+        st.plotly_chart(
+            charts.distribution_figure(groups, f"Answers per proficiency level: {options[chosen]}"),
+            width="stretch",
+            key="heatmap_drill_chart",
+        )
     if hidden_groups:
         st.caption(f"Not shown ({mark} answers): " + widgets.plain(", ".join(hidden_groups)))
     if by == "team":
@@ -112,7 +117,11 @@ else:
         "Teams", with_team, format_func=team_names.get, placeholder="Add teams to compare", key="trend_teams"
     )
     shown = [s for s in series.series if s.capability == capability and (s.team is None or s.team in picked)]
-    st.plotly_chart(reports.capability_trend_figure(shown, team_names), width="stretch", key="trend_chart")
+    st.plotly_chart(
+        charts.capability_trend_figure(shown, team_names, f"{cap_names[capability]} over time"),
+        width="stretch",
+        key="trend_chart",
+    )
 
 st.header("Baseline → follow-up")
 result = cache.prepost(plan_key)
@@ -127,20 +136,31 @@ if not overall:
     st.info(f"No capability has at least {heat.wave.min_group} answers in both waves yet.")
     st.stop()
 paired = sum(r.paired for r in overall)
+real = sum(r.p_value is not None and r.p_value < 0.05 for r in overall)
 st.markdown(
-    f"**Test used:** paired t-test (people who answered both waves) for {paired} of {len(overall)} capabilities, "
-    f"Welch's t-test for {len(overall) - paired}. Change = mean per-person difference for paired rows, difference "
-    "of the means otherwise; effect size is Cohen's d."
+    f"**{real} of {len(overall)} capabilities** show a change that is likely real; for the others it could be chance."
 )
-st.plotly_chart(view.dumbbell_figure(result), width="stretch", key="prepost_dumbbell")
+st.caption(
+    f"Test used: paired t-test (people who answered both waves) for {paired} of {len(overall)} capabilities, "
+    f"Welch's t-test for {len(overall) - paired}. Change = mean per-person difference for paired rows, difference "
+    "of the means otherwise; effect size is Cohen's d.",
+    help=" ".join(f"**{name}**: {text}" for name, text in view.STATISTICS_HELP.items()),
+)
+st.plotly_chart(cache.change_figure(plan_key, "dumbbell"), width="stretch", key="prepost_dumbbell")
 show_teams = st.toggle("Show every team", key="prepost_teams")
 rows = result.rows if show_teams else overall
-st.dataframe(view.change_table(result, rows), hide_index=True, width="stretch", key="prepost_table")
+st.dataframe(
+    view.change_table(result, rows),
+    hide_index=True,
+    width="stretch",
+    key="prepost_table",
+    column_config=view.statistics_columns(),
+)
 
 st.subheader("Applied on the job (level 3)")
 st.caption("Share of follow-up answers applying each capability at least once or twice in the last 30 days.")
 if any(not a.suppressed for a in result.application):
-    st.plotly_chart(view.application_figure(result), width="stretch", key="prepost_applied")
+    st.plotly_chart(cache.change_figure(plan_key, "application"), width="stretch", key="prepost_applied")
 else:
     st.info("Not enough follow-up answers about applying capabilities yet.")
 likert = [r for r in result.likert if show_teams or r.team is None]
@@ -149,4 +169,10 @@ if likert:
     for question in result.likert_questions:
         st.text(question.name)
         chosen = [r for r in likert if r.question == question.key]
-        st.dataframe(view.change_table(result, chosen), hide_index=True, width="stretch", key=f"likert_{question.key}")
+        st.dataframe(
+            view.change_table(result, chosen),
+            hide_index=True,
+            width="stretch",
+            key=f"likert_{question.key}",
+            column_config=view.statistics_columns(),
+        )

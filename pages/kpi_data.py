@@ -1,11 +1,11 @@
 """KPI data: enter observations by hand or import a CSV (preview first), and see each KPI over time."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from ldcore.db import read_session
 from ldcore.errors import LDAlignError
+from ldcore.reporting import charts
 from ldcore.services import intake, kpis
 from ldcore.ui import forms, guard, widgets
 from ldcore.ui.state import engine
@@ -38,25 +38,7 @@ with chart:
         [{"date": o.date, "value": o.value, "team": o.team_name, "note": o.note} for o in series.observations],
         columns=["date", "value", "team", "note"],
     )
-    figure = px.line(frame, x="date", y="value", color="team", markers=True, hover_data=["note"])
-    figure.add_hline(
-        y=series.baseline_value,
-        line_dash="dot",
-        line_color="grey",
-        annotation_text=f"baseline {series.baseline_value:g} ({series.baseline_date:%b %Y})",
-    )
-    figure.add_hline(
-        y=series.target_value,
-        line_dash="dash",
-        line_color="green",
-        annotation_text=f"target {series.target_value:g} by {series.target_date:%b %Y}",
-    )
-    figure.update_layout(
-        yaxis_title=f"{series.name} ({series.unit})" if series.unit else series.name,
-        xaxis_title=None,
-        legend_title=None,
-        height=420,
-    )
+    figure = charts.kpi_series_figure(series)
     st.plotly_chart(figure, width="stretch", key="kpi_chart")
     if series.observations:
         st.dataframe(frame.sort_values("date", ascending=False), hide_index=True, width="stretch")
@@ -126,9 +108,19 @@ with entry:
 
     st.subheader("Import a CSV")
     st.caption(
-        "Columns `kpi,date,value` and optionally `team` (a team key) and `note`; dates like 2027-03-31. "
-        f"KPI keys of this plan: {widgets.plain(', '.join(kpi_names))}. Nothing is imported while any row is bad; "
-        "importing the same rows again adds nothing."
+        "Columns kpi, date, value and optionally team and note; a KPI and a team by key or by name; dates like "
+        f"2027-03-31. KPIs of this plan: {widgets.plain(', '.join(kpi_names.values()))}. Nothing is imported while "
+        "any row is bad; importing the same rows again adds nothing."
+    )
+    with read_session(engine()) as session:
+        template = kpis.template_csv(session, plan_key=plan_key)
+    st.download_button(
+        "Download a template with this plan's KPIs (CSV)",
+        template,
+        file_name=f"{plan_key}-kpi-template.csv",
+        mime="text/csv",
+        key="kpi_template",
+        icon=":material/download:",
     )
     upload = st.file_uploader("CSV file", type=["csv"], key="kpi_csv")
     forms.Problems("kpi_import").rest()

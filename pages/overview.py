@@ -1,14 +1,14 @@
 """Plan overview: objectives with their KPIs, capabilities, teams and initiatives of one plan."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from ldcore.db import read_session
+from ldcore.reporting import charts, fmt
 from ldcore.services import plans
 from ldcore.ui import guard, widgets
 from ldcore.ui.state import engine
-from ldcore.vocab import PROFICIENCY_LABELS
+from ldcore.vocab import ISOLATION_LABELS, PROFICIENCY_LABELS
 
 guard.require("viewer")
 st.title("Plan overview")
@@ -25,7 +25,7 @@ cols[0].metric("Objectives", len(doc.objectives))
 cols[1].metric("KPIs", sum(len(o.kpis) for o in doc.objectives))
 cols[2].metric("Capabilities", len(doc.capabilities))
 cols[3].metric("Initiatives", len(doc.initiatives))
-cols[4].metric("Budget", widgets.money(sum(budget.values())))
+cols[4].metric("Budget", fmt.money(sum(budget.values())))
 st.caption(widgets.plain(f"{doc.plan.name}: {doc.plan.starts:%d %b %Y} – {doc.plan.ends:%d %b %Y}"))
 if doc.plan.description:
     st.text(doc.plan.description)
@@ -58,16 +58,14 @@ else:
                 "control": ", ".join(i.control_teams),
                 "starts": i.starts,
                 "ends": i.ends,
-                "isolation": i.isolation or "",
+                "isolation": ISOLATION_LABELS.get(i.isolation or "", fmt.NO_VALUE),
                 "cost": budget[i.key],
             }
             for i in doc.initiatives
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    fig = px.bar(table, x="cost", y="initiative", orientation="h", title="Fully loaded cost per initiative")
-    fig.update_layout(height=120 + 40 * len(table), yaxis_title=None)
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(charts.cost_figure(table["initiative"], table["cost"]), width="stretch")
 
 left, right = st.columns(2)
 with left:

@@ -6,7 +6,7 @@ import streamlit as st
 from ldcore.db import read_session
 from ldcore.errors import LDAlignError
 from ldcore.services import privacy
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
 from ldcore.ui import forms, guard
 from ldcore.ui.state import engine
 from ldcore.ui.widgets import plain
@@ -42,7 +42,7 @@ if found:
             key="privacy_export_download",
         )
 
-    mode = load_settings().erase_answers
+    mode = get_settings().erase_answers
     fate = "deleted" if mode == "delete" else "kept only as anonymous answers in aggregates (free text is deleted)"
 
     def erase() -> str:

@@ -180,13 +180,13 @@ def sankey(
 
     builders: dict[str, list[str]] = {}
     for i in initiatives:
-        for c in i.capabilities:
-            builders.setdefault(c, []).append(i.key)
+        for cap in i.capabilities:
+            builders.setdefault(cap, []).append(i.key)
     inflow: dict[str, float] = {}
-    for c, initiative_keys in builders.items():
-        share = importance.get(c, 0.0) / len(initiative_keys)
+    for cap, initiative_keys in builders.items():
+        share = importance.get(cap, 0.0) / len(initiative_keys)
         for key in initiative_keys:
-            link(("capability", c), ("initiative", key), share)
+            link(("capability", cap), ("initiative", key), share)
             inflow[key] = inflow.get(key, 0.0) + share
     for i in initiatives:
         if i.kpis:

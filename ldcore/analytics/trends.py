@@ -80,7 +80,7 @@ def build_series(
 ) -> list[Series]:
     """Per capability: the all-teams series first, then one per team; `sums` maps (wave, capability, team or
     None for respondents without a team) to the answers' count, Σ and Σ². Series without any point are left out."""
-    out = []
+    out: list[Series] = []
     for cap in capabilities:
         by_team: dict[str | None, list[Point]] = {team: [] for team in [None, *teams]}
         for wave in waves:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import TypeAlias
 
 from ldcore.errors import Invalid
 from ldcore.io.tables import MAX_BYTES
+
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # what `register(sub)` receives
 
 
 def read_input(path: Path) -> bytes:
@@ -28,7 +32,7 @@ def write_output(content: str | bytes, out: Path | None) -> None:
     if out is None and isinstance(content, bytes):
         sys.stdout.buffer.write(content)
     elif out is None:
-        sys.stdout.write(content)
+        sys.stdout.write(str(content))
     else:
         if isinstance(content, bytes):
             out.write_bytes(content)

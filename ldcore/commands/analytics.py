@@ -6,12 +6,17 @@ import argparse
 import json
 import sys
 import time
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands
 
 LIVE_RATE = 5.0  # responses per second into one wave during the live scenario
 SUBMISSIONS = 200
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("bench", help="time every page, the live view and submissions on a synthetic company")
     p.add_argument("--employees", type=int, default=50_000)
     p.add_argument("--teams", type=int, help="teams, a tiny one below the minimum group among them (default: 1/500)")
@@ -29,10 +34,9 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_bench, skip_schema_check=True)
 
 
-def cmd_bench(args: argparse.Namespace, engine) -> int:
+def cmd_bench(args: argparse.Namespace, engine: Engine) -> int:
+    from ldcore.devtools import bench, bench_pages
     from ldcore.errors import Invalid
-    from ldcore.services import bench
-    from ldcore.ui import bench_page
 
     if args.employees < 10 or args.capabilities < 1 or args.repeat < 1 or args.live_seconds < 5:
         raise Invalid(
@@ -41,7 +45,7 @@ def cmd_bench(args: argparse.Namespace, engine) -> int:
         )
     if args.teams is not None and not 2 <= args.teams <= args.employees // 5:
         raise Invalid("bench needs --teams between 2 and a fifth of --employees.")
-    folder = bench_page.app_folder(args.app_dir)
+    folder = bench_pages.app_folder(args.app_dir)
     with bench.scratch_database(args.bench_server) as url:
         scratch = bench.open_scratch(url)
         print(f"building {args.employees:,} employees × {args.capabilities} capabilities …", file=sys.stderr)
@@ -62,11 +66,11 @@ def cmd_bench(args: argparse.Namespace, engine) -> int:
         print("timing the service, the floor query and pandas …", file=sys.stderr)
         result.update(bench.timings(scratch, repeat=args.repeat))
         print("timing every page …", file=sys.stderr)
-        result.update(bench_page.page_timings(url, token=company.token, repeat=args.repeat, folder=folder))
+        result.update(bench_pages.page_timings(url, token=company.token, repeat=args.repeat, folder=folder))
         respondents = bench.Respondents(scratch)
         print(f"live: {LIVE_RATE:g} responses a second for {args.live_seconds:g} s …", file=sys.stderr)
         result.update(
-            bench_page.live_scenario(
+            bench_pages.live_scenario(
                 url,
                 token=company.token,
                 folder=folder,
@@ -77,13 +81,13 @@ def cmd_bench(args: argparse.Namespace, engine) -> int:
         )
         print("submissions and memory …", file=sys.stderr)
         result["submissions_per_s"] = bench.submissions_per_second(respondents, count=SUBMISSIONS)
-        result["memory_per_session_mb"] = bench_page.memory_per_session_mb(url, token=company.token, folder=folder)
+        result["memory_per_session_mb"] = bench_pages.memory_per_session_mb(url, token=company.token, folder=folder)
     result["heatmap_over_floor"] = result["heatmap_s"] / result["floor_s"]  # type: ignore[operator]
     print(json.dumps(_rounded(result)))
     return 0
 
 
-def _rounded(value):
+def _rounded(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     if isinstance(value, dict):

@@ -7,13 +7,15 @@ import getpass
 import sys
 from pathlib import Path
 
-from ldcore.commands import read_input, write_output
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands, read_input, write_output
 from ldcore.db import migrate, read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import accounts, plans
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser("migrate", help="create or upgrade the database schema (keeps all data)")
     p.set_defaults(func=cmd_migrate, skip_schema_check=True)
 
@@ -45,13 +47,13 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_demo)
 
 
-def cmd_migrate(args: argparse.Namespace, engine) -> int:
+def cmd_migrate(args: argparse.Namespace, engine: Engine) -> int:
     revision = migrate(engine)
     print(f"database schema is at revision {revision}")
     return 0
 
 
-def cmd_create_user(args: argparse.Namespace, engine) -> int:
+def cmd_create_user(args: argparse.Namespace, engine: Engine) -> int:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -64,7 +66,7 @@ def cmd_create_user(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_unlock_user(args: argparse.Namespace, engine) -> int:
+def cmd_unlock_user(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine, bump=False) as session:
         accounts.unlock(session, email=args.email, actor="cli")
     print(f"unlocked {args.email.strip().lower()}: they can sign in again now")
@@ -78,7 +80,7 @@ def _read_text(path: Path) -> str:
         raise Invalid(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
-def cmd_plan_import(args: argparse.Namespace, engine) -> int:
+def cmd_plan_import(args: argparse.Namespace, engine: Engine) -> int:
     document = plans.parse_plan_yaml(_read_text(args.file), source=str(args.file))
     with unit_of_work(engine) as session:
         plans.import_plan(session, document=document)
@@ -90,22 +92,22 @@ def cmd_plan_import(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_plan_export(args: argparse.Namespace, engine) -> int:
+def cmd_plan_export(args: argparse.Namespace, engine: Engine) -> int:
     with read_session(engine) as session:
         text = plans.plan_yaml(plans.export_plan(session, key=args.key))
     write_output(text, args.out)
     return 0
 
 
-def cmd_plan_list(args: argparse.Namespace, engine) -> int:
+def cmd_plan_list(args: argparse.Namespace, engine: Engine) -> int:
     with read_session(engine) as session:
         for p in plans.list_plans(session):
             print(f"{p.key}\t{p.name}\t{p.starts} – {p.ends}")
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, engine) -> int:
-    from ldcore.services import demo
+def cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
+    from ldcore.devtools import demo
 
     summary = demo.build_demo(engine, employees=args.employees, seed=args.seed, progress=print)
     print(summary)

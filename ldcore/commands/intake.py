@@ -6,12 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ldcore.commands import read_input
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands, read_input
 from ldcore.db import read_session, unit_of_work
 from ldcore.services import kpis
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     kpi = sub.add_parser("kpi", help="KPI observations").add_subparsers(dest="kpi_command", required=True)
     p = kpi.add_parser("import", help="import observations from CSV: kpi,date,value[,team,note] (all or nothing)")
     p.add_argument("file", type=Path)
@@ -20,7 +22,7 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_kpi_import)
 
 
-def cmd_kpi_import(args: argparse.Namespace, engine) -> int:
+def cmd_kpi_import(args: argparse.Namespace, engine: Engine) -> int:
     data = read_input(args.file)
     with read_session(engine) as session:
         preview = kpis.preview_kpi_csv(session, plan_key=args.plan, data=data)

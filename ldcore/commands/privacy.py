@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ldcore.commands import write_output
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands, write_output
 from ldcore.db import unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import privacy
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     person = sub.add_parser("person", help="one person's data: export or erase").add_subparsers(
         dest="person_command", required=True
     )
@@ -41,15 +43,15 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_retention_set)
 
 
-def cmd_person_export(args: argparse.Namespace, engine) -> int:
+def cmd_person_export(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine) as session:
         data = privacy.person_data(session, email=args.email, actor="cli")
     write_output(data.model_dump_json(indent=2) + "\n", args.out)
     return 0
 
 
-def cmd_person_erase(args: argparse.Namespace, engine) -> int:
-    answers = args.answers or load_settings().erase_answers
+def cmd_person_erase(args: argparse.Namespace, engine: Engine) -> int:
+    answers = args.answers or get_settings().erase_answers
     if not args.yes and input(f"Erase {args.email} ({answers} their answers)? Type yes: ").strip() != "yes":
         raise Invalid("Nothing was erased.")
     with unit_of_work(engine) as session:
@@ -61,7 +63,7 @@ def cmd_person_erase(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_retention_apply(args: argparse.Namespace, engine) -> int:
+def cmd_retention_apply(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine) as session:
         done = privacy.apply_retention(session, actor="cli")
     for wave in done:
@@ -70,7 +72,7 @@ def cmd_retention_apply(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_retention_set(args: argparse.Namespace, engine) -> int:
+def cmd_retention_set(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine) as session:
         kept = privacy.set_retention(session, wave_key=args.wave, days=args.days, actor="cli")
     when = f"on {kept.removes_on}" if kept.removes_on else f"{kept.days} days after the wave closes"

@@ -7,15 +7,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ldcore.commands import write_output
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands, write_output
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
-from ldcore.reporting import delivery, pdf
-from ldcore.services import reports, sharing
-from ldcore.settings import load_settings
+from ldcore.reporting import contract, delivery, html, pdf
+from ldcore.services import sharing
+from ldcore.settings import get_settings
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "report", help="the plan report: JSON for tools, or a self-contained HTML, PDF or PowerPoint file for people"
     )
@@ -55,23 +57,23 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_share_revoke)
 
 
-def cmd_report(args: argparse.Namespace, engine) -> int:
+def cmd_report(args: argparse.Namespace, engine: Engine) -> int:
     if args.format in delivery.FORMATS and args.out is None:
         raise Invalid(f"--format {args.format} writes a file: add --out FILE.")
     with read_session(engine) as session:
         if args.format == "json":
             content: str | bytes = (
-                json.dumps(reports.report_json(session, plan_key=args.plan), indent=2, ensure_ascii=False) + "\n"
+                json.dumps(contract.report_json(session, plan_key=args.plan), indent=2, ensure_ascii=False) + "\n"
             )
         elif args.format == "html":
-            content = reports.report_html(session, plan_key=args.plan)
+            content = html.report_html(session, plan_key=args.plan)
         else:
             content = delivery.render_pack(session, plan_key=args.plan, fmt=args.format, paper=args.paper).content
     write_output(content, args.out)
     return 0
 
 
-def cmd_deliver(args: argparse.Namespace, engine) -> int:
+def cmd_deliver(args: argparse.Namespace, engine: Engine) -> int:
     if args.due:
         return _deliver_due(engine)
     if args.plan is None:
@@ -88,15 +90,15 @@ def cmd_deliver(args: argparse.Namespace, engine) -> int:
     to = delivery.recipients(args.to)
     with read_session(engine) as session:
         pack = delivery.deliver(
-            session, load_settings().smtp, plan_key=args.plan, to=to, fmt=args.format, paper=args.paper
+            session, get_settings().smtp, plan_key=args.plan, to=to, fmt=args.format, paper=args.paper
         )
     print(f"sent {pack.filename} to {', '.join(to)}")
     return 0
 
 
-def _deliver_due(engine) -> int:
+def _deliver_due(engine: Engine) -> int:
     today = dt.date.today()
-    smtp = load_settings().smtp
+    smtp = get_settings().smtp
     with read_session(engine) as session:
         due = delivery.due_plans(session, today=today)
     for plan_key in due:
@@ -108,22 +110,22 @@ def _deliver_due(engine) -> int:
     return 0
 
 
-def cmd_share_create(args: argparse.Namespace, engine) -> int:
+def cmd_share_create(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine) as session:
         created = sharing.create_share_link(session, plan_key=args.plan, days=args.days, label=args.label, actor="cli")
-    print(sharing.share_url(created.token, base_url=args.base_url or None))
+    print(sharing.share_url(created.token, base_url=args.base_url or get_settings().base_url))
     print(f"link #{created.link.id} for plan {created.link.plan}, expires {created.link.expires_at:%Y-%m-%d %H:%M} UTC")
     return 0
 
 
-def cmd_share_list(args: argparse.Namespace, engine) -> int:
+def cmd_share_list(args: argparse.Namespace, engine: Engine) -> int:
     with read_session(engine) as session:
         for link in sharing.list_share_links(session, plan_key=args.plan):
             print(f"{link.id}\t{link.status}\t{link.expires_at:%Y-%m-%d %H:%M}\t{link.label}")
     return 0
 
 
-def cmd_share_revoke(args: argparse.Namespace, engine) -> int:
+def cmd_share_revoke(args: argparse.Namespace, engine: Engine) -> int:
     with unit_of_work(engine) as session:
         sharing.revoke_share_link(session, link_id=args.id, actor="cli")
     print(f"revoked link #{args.id}")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ldcore.commands import read_input
+from sqlalchemy import Engine
+
+from ldcore.commands import Subcommands, read_input
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
+
+if TYPE_CHECKING:
+    from ldcore.services.surveys import Link
 
 
-def register(sub) -> None:
+def register(sub: Subcommands) -> None:
     roster = sub.add_parser("roster", help="the people who answer surveys").add_subparsers(
         dest="roster_command", required=True
     )
@@ -122,13 +128,13 @@ NO_BASE_URL = (
 
 
 def _base_url(args: argparse.Namespace) -> str:
-    base = (args.base_url or load_settings().base_url).rstrip("/")
+    base = (args.base_url or get_settings().base_url).rstrip("/")
     if not base:
         raise Invalid(NO_BASE_URL)
     return base
 
 
-def cmd_roster_import(args: argparse.Namespace, engine) -> int:
+def cmd_roster_import(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import roster
 
     with unit_of_work(engine) as session:
@@ -140,7 +146,7 @@ def cmd_roster_import(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_wave_create(args: argparse.Namespace, engine) -> int:
+def cmd_wave_create(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import surveys
 
     fields = {
@@ -165,7 +171,7 @@ def cmd_wave_create(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_wave_list(args: argparse.Namespace, engine) -> int:
+def cmd_wave_list(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import surveys
 
     with read_session(engine) as session:
@@ -174,7 +180,7 @@ def cmd_wave_list(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_wave_open_link(args: argparse.Namespace, engine) -> int:
+def cmd_wave_open_link(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import surveys
 
     with unit_of_work(engine) as session:
@@ -183,27 +189,26 @@ def cmd_wave_open_link(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def _write_links(path: Path, links) -> None:
+def _write_links(path: Path, links: list[Link]) -> None:
     from ldcore.io.exports import links_csv
 
     path.write_bytes(links_csv(links))
 
 
-def _mail(engine, wave_key: str, links, *, reminder: bool) -> None:
-    from ldcore.services import surveys
+def _mail(engine: Engine, wave_key: str, links: list[Link], *, reminder: bool) -> None:
+    from ldcore.services import mailing, surveys
 
-    smtp = load_settings().smtp
+    smtp = get_settings().smtp
     if not links or not surveys.smtp_configured(smtp):
         return
     with read_session(engine) as session:
-        title = surveys.describe_wave(session, key=wave_key).title
-    sent, failed = surveys.send_links(smtp, links, title=title, reminder=reminder)
+        sent, failed = mailing.send_links(session, smtp, wave_key=wave_key, links=links, reminder=reminder)
     with unit_of_work(engine) as session:
         surveys.mark_sent(session, wave_key=wave_key, emails=sent)
     print(f"mailed {len(sent)}" + (f"; refused by the mail server: {', '.join(failed)}" if failed else ""))
 
 
-def cmd_invite(args: argparse.Namespace, engine) -> int:
+def cmd_invite(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import surveys
 
     with unit_of_work(engine) as session:
@@ -214,12 +219,12 @@ def cmd_invite(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_remind(args: argparse.Namespace, engine) -> int:
+def cmd_remind(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import surveys
 
     with unit_of_work(engine) as session:
         links, skipped = surveys.remind(
-            session, wave_key=args.wave, base_url=_base_url(args), gap_days=load_settings().reminder_gap_days
+            session, wave_key=args.wave, base_url=_base_url(args), gap_days=get_settings().reminder_gap_days
         )
     if args.out:
         _write_links(args.out, links)
@@ -238,7 +243,7 @@ def _column_mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def cmd_responses_import(args: argparse.Namespace, engine) -> int:
+def cmd_responses_import(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import imports
 
     data = read_input(args.file)
@@ -260,7 +265,7 @@ def cmd_responses_import(args: argparse.Namespace, engine) -> int:
     return 0
 
 
-def cmd_export_responses(args: argparse.Namespace, engine) -> int:
+def cmd_export_responses(args: argparse.Namespace, engine: Engine) -> int:
     from ldcore.services import imports
 
     with unit_of_work(engine, bump=False) as session:

@@ -83,8 +83,8 @@ class Matcher:
         grid = re.fullmatch(r"(.*)\[(.*)\]\s*", label, flags=re.S)
         if grid and (found := self._row(grid.group(1), grid.group(2))):
             return found
-        for sep in (m.start() for m in re.finditer(r"[-.]", label)):
-            if found := self._row(label[:sep], label[sep + 1 :]):
+        for at in (m.start() for m in re.finditer(r"[-.]", label)):
+            if found := self._row(label[:at], label[at + 1 :]):
                 return found
         for q in self.questions:
             if q.rows_per_capability:
@@ -104,7 +104,7 @@ class Matcher:
         override that is no question of the wave or a column it names that the file does not have."""
         mapped: dict[int, Target] = {}
         unmapped = []
-        used = set()
+        used: set[str] = set()
         for column in columns:
             chosen = self._override(column)
             if chosen is not None:

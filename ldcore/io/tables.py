@@ -33,6 +33,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from ldcore.errors import Invalid
 
@@ -124,7 +125,7 @@ class Table:
         out = []
         for line, cells in self.rows:
             value = cells[id_column.index].strip() if id_column and id_column.index < len(cells) else ""
-            if len(value) > MAX_RESPONSE_ID:
+            if id_column and len(value) > MAX_RESPONSE_ID:
                 where = f"{self.reading.place(line)}, column {id_column.header!r}"
                 reason = f"a response id longer than {MAX_RESPONSE_ID} characters"
                 raise Invalid(f"{where}: {reason}; shorten the ids or remove the column.", [(where, reason)])
@@ -342,7 +343,7 @@ def _surveymonkey(records: list[tuple[int, list[str]]]) -> Table:
     return Table("surveymonkey", _assign_roles(columns, records[0][0]), records[2:], header_lines=records[1][0])
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -384,7 +385,7 @@ def _read_xlsx(data: bytes, format: str = "auto") -> Table:
     return Table(chosen, _assign_roles(columns, numbered[0][0]), numbered[1:], header_lines=numbered[0][0])
 
 
-def _xlsx_rows(sheet) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(sheet: Any) -> list[tuple[int, list[str]]]:
     """Each row with a value and its row number, refused beyond the bounds a CSV has."""
     sheet.reset_dimensions()
     numbered: list[tuple[int, list[str]]] = []

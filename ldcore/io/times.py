@@ -45,7 +45,10 @@ class TimeColumnError(ValueError):
 def _zone(text: str | None) -> dt.timezone | None:
     if not text:
         return None
-    name, sign, digits = re.fullmatch(r"([a-z]*)([+-]?)([\d:]*)", text.casefold()).groups()
+    found = re.fullmatch(r"([a-z]*)([+-]?)([\d:]*)", text.casefold())
+    if found is None:
+        raise ValueError(f"unknown time zone {text!r}")
+    name, sign, digits = found.groups()
     if name and name not in ZONES:
         raise ValueError(f"unknown time zone {text!r}")
     hours = ZONES.get(name, 0)

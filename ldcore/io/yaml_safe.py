@@ -22,11 +22,11 @@ class _Refused(yaml.MarkedYAMLError):
 
 
 class _StrictLoader(yaml.SafeLoader):
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             raise _Refused(
                 problem="anchors and aliases (*name) are not allowed", problem_mark=self.peek_event().start_mark
@@ -41,7 +41,7 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)

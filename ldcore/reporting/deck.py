@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from plotly.colors import sample_colorscale
 from pptx import Presentation
@@ -21,9 +21,10 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Inches, Pt
 from sqlalchemy.orm import Session
 
-from ldcore.errors import NotFound
+from ldcore.analytics import roi
 from ldcore.models import utcnow
-from ldcore.services import evidence, impact, reports
+from ldcore.reporting import charts, contract, fmt
+from ldcore.services import evidence, impact
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -33,25 +34,31 @@ GAP_SCALE_MAX = 4.0  # a gap of 4 levels (target 5, current 1) is the largest po
 MAX_HEATMAP_TEAMS, MAX_HEATMAP_CAPABILITIES = 14, 14  # what fits a slide; both are ranked by priority
 SUPPRESSED_FILL = RGBColor(0xBD, 0xBD, 0xBD)
 NO_TARGET_FILL = RGBColor(0xFF, 0xFF, 0xFF)
+# python-pptx has no type information: its presentation, slides and shapes are Any to mypy
+Deck: TypeAlias = Any
+Slide: TypeAlias = Any
+Shape: TypeAlias = Any
 
 
 def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
 
 
-def _full_width(shape, top, height) -> None:
+def _full_width(shape: Shape, top: int, height: int) -> None:
     """The default template's placeholders are laid out for 4:3; stretch them over the 16:9 slide."""
     shape.left, shape.top, shape.width, shape.height = MARGIN, top, WIDTH - 2 * MARGIN, height
 
 
-def _title(slide, text: str) -> None:
+def _title(slide: Slide, text: str) -> None:
     title = slide.shapes.title
     _full_width(title, Inches(0.3), Inches(0.9))
     title.text = text
     title.text_frame.paragraphs[0].font.size = Pt(30)
 
 
-def _text(slide, text: str, left, top, width, height, size: int = 14, bold: bool = False):
+def _text(
+    slide: Slide, text: str, left: int, top: int, width: int, height: int, size: int = 14, bold: bool = False
+) -> Shape:
     box = slide.shapes.add_textbox(left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -62,7 +69,9 @@ def _text(slide, text: str, left, top, width, height, size: int = 14, bold: bool
     return box
 
 
-def _table(slide, headers: Sequence[str], rows: Sequence[Sequence[str]], top, height, size: int = 12):
+def _table(
+    slide: Slide, headers: Sequence[str], rows: Sequence[Sequence[str]], top: int, height: int, size: int = 12
+) -> Any:
     shape = slide.shapes.add_table(len(rows) + 1, len(headers), MARGIN, top, WIDTH - 2 * MARGIN, height)
     table = shape.table
     for col, header in enumerate(headers):
@@ -77,7 +86,7 @@ def _table(slide, headers: Sequence[str], rows: Sequence[Sequence[str]], top, he
     return table
 
 
-def _notes(slide, lines: Sequence[str]) -> None:
+def _notes(slide: Slide, lines: Sequence[str]) -> None:
     slide.notes_slide.notes_text_frame.text = "\n".join(lines)
 
 
@@ -88,7 +97,7 @@ def _pct(value: float | None) -> str:
 # --- slides -----------------------------------------------------------------------------------------------------
 
 
-def title_slide(prs, view: impact.Executive, generated: str) -> None:
+def title_slide(prs: Deck, view: impact.Executive, generated: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE])
     _full_width(slide.shapes.title, Inches(2.0), Inches(1.5))
     _full_width(slide.placeholders[1], Inches(3.7), Inches(2.0))
@@ -99,24 +108,24 @@ def title_slide(prs, view: impact.Executive, generated: str) -> None:
     )
 
 
-def summary_slide(prs, view: impact.Executive, data: dict[str, Any]) -> None:
+def summary_slide(prs: Deck, view: impact.Executive, data: dict[str, Any]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     _title(slide, "In 30 seconds")
     tiles = {(card.key, t.key): t for card in view.scorecards for t in card.kpis}
     rows = []
     for objective in data["objectives"]:
-        rows.append([objective["title"], "", "", "", "", "", reports.STATUS_LABELS[objective["status"]]])
+        rows.append([objective["title"], "", "", "", "", "", fmt.STATUS_LABELS[objective["status"]]])
         for kpi in objective["kpis"]:
             tile = tiles[(objective["key"], kpi["key"])]
             rows.append(
                 [
                     "",
                     tile.name,
-                    reports.fmt_value(kpi["baseline"], tile.unit),
-                    reports.fmt_value(kpi["current"], tile.unit),
-                    reports.fmt_value(kpi["target"], tile.unit),
+                    fmt.value(kpi["baseline"], tile.unit),
+                    fmt.value(kpi["current"], tile.unit),
+                    fmt.value(kpi["target"], tile.unit),
                     _pct(kpi["progress_pct"]),
-                    reports.STATUS_LABELS[tile.status],
+                    fmt.STATUS_LABELS[tile.status],
                 ]
             )
     table = _table(
@@ -129,17 +138,17 @@ def summary_slide(prs, view: impact.Executive, data: dict[str, Any]) -> None:
     )
     status_column = 6
     for r, row in enumerate(rows, start=1):
-        status = next((k for k, label in reports.STATUS_LABELS.items() if label == row[status_column]), None)
+        status = next((k for k, label in fmt.STATUS_LABELS.items() if label == row[status_column]), None)
         cell = table.cell(r, status_column)
         cell.fill.solid()
-        cell.fill.fore_color.rgb = _rgb(reports.STATUS_COLOURS[status])
-        cell.text_frame.paragraphs[0].font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        cell.fill.fore_color.rgb = _rgb(charts.STATUS_COLOURS[status])
+        cell.text_frame.paragraphs[0].font.color.rgb = _rgb(charts.text_on(charts.STATUS_COLOURS[status]))
     _notes(slide, view.narrative)
 
 
-def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> None:
+def objective_slide(prs: Deck, card: impact.Scorecard, objective: dict[str, Any]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
-    _title(slide, f"{card.title} — {reports.STATUS_LABELS[card.status]}")
+    _title(slide, f"{card.title} — {fmt.STATUS_LABELS[card.status]}")
     tiles = {t.key: t for t in card.kpis}
     kpis = objective["kpis"]
     if not kpis:
@@ -149,20 +158,20 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
     tile_height = min((HEIGHT - Inches(1.8)) / max(len(kpis), 1) - Inches(0.1), Inches(2.0))
     for n, kpi in enumerate(kpis):
         tile = tiles[kpi["key"]]
-        target = reports.fmt_value(kpi["target"], tile.unit)
+        target = fmt.value(kpi["target"], tile.unit)
         top = Inches(1.4) + n * (tile_height + Inches(0.1))
         box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, MARGIN, top, tile_width, Emu(int(tile_height)))
         box.fill.solid()
         box.fill.fore_color.rgb = RGBColor(0xF5, 0xF5, 0xF5)
-        box.line.color.rgb = _rgb(reports.STATUS_COLOURS[tile.status])
+        box.line.color.rgb = _rgb(charts.STATUS_COLOURS[tile.status])
         box.line.width = Pt(3)
         frame = box.text_frame
         frame.word_wrap = True
         lines = [
             (tile.name, 14, True),
-            (reports.fmt_value(kpi["current"], tile.unit), 24, True),
-            (f"{reports.fmt_value(kpi['baseline'], tile.unit)} → target {target}", 11, False),
-            (f"{_pct(kpi['progress_pct'])} of the way · {reports.STATUS_LABELS[tile.status]}", 11, False),
+            (fmt.value(kpi["current"], tile.unit), 24, True),
+            (f"{fmt.value(kpi['baseline'], tile.unit)} → target {target}", 11, False),
+            (f"{_pct(kpi['progress_pct'])} of the way · {fmt.STATUS_LABELS[tile.status]}", 11, False),
         ]
         for i, (text, size, bold) in enumerate(lines):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
@@ -188,9 +197,9 @@ def objective_slide(prs, card: impact.Scorecard, objective: dict[str, Any]) -> N
     chart.value_axis.has_title = True
     chart.value_axis.axis_title.text_frame.text = "% of the way from baseline to target"
     chart.plots[0].series[0].format.fill.solid()
-    chart.plots[0].series[0].format.fill.fore_color.rgb = _rgb("#1f77b4")
+    chart.plots[0].series[0].format.fill.fore_color.rgb = _rgb(charts.AFTER)
     chart.plots[0].series[1].format.fill.solid()
-    chart.plots[0].series[1].format.fill.fore_color.rgb = _rgb("#9e9e9e")
+    chart.plots[0].series[1].format.fill.fore_color.rgb = _rgb(charts.BEFORE)
 
 
 def _round1(value: float | None) -> float | None:
@@ -205,12 +214,10 @@ def _gap_colour(gap: float) -> tuple[RGBColor, RGBColor]:
     return RGBColor(r, g, b), text
 
 
-def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any]) -> None:
+def heatmap_slide(prs: Deck, heat: evidence.Heatmap | None, section: dict[str, Any]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     _title(slide, "Capability gaps by team")
-    try:
-        heat = evidence.gap_heatmap(session, plan_key=plan_key, wave_key=section["wave"])
-    except NotFound:
+    if heat is None:
         _text(slide, "No baseline survey rating skills yet.", MARGIN, Inches(1.5), Inches(8), Inches(0.6))
         return
     cells = {(c["team"], c["capability"]): c for c in section["cells"]}
@@ -263,15 +270,15 @@ def heatmap_slide(prs, session: Session, plan_key: str, section: dict[str, Any])
     )
 
 
-def roi_slide(prs, result, row: dict[str, Any]) -> None:
+def roi_slide(prs: Deck, result: roi.InitiativeRoi, row: dict[str, Any]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     _title(slide, f"Return on investment: {result.name}")
     figures = [
-        ("Benefit-cost ratio", reports.fmt_value(row["bcr"], "ratio")),
-        ("ROI", reports.fmt_value(row["roi_pct"], "%")),
-        ("Payback", reports.fmt_value(row["payback_months"], "months")),
-        ("Costs", reports.fmt_money(row["costs"])),
-        ("First-year benefits", reports.fmt_money(row["benefits"])),
+        ("Benefit-cost ratio", fmt.value(row["bcr"], "ratio")),
+        ("ROI", fmt.value(row["roi_pct"], "%")),
+        ("Payback", fmt.value(row["payback_months"], "months")),
+        ("Costs", fmt.money(row["costs"])),
+        ("First-year benefits", fmt.money(row["benefits"])),
     ]
     width = (WIDTH - 2 * MARGIN - Inches(0.2) * (len(figures) - 1)) / len(figures)
     for n, (label, value) in enumerate(figures):
@@ -279,7 +286,7 @@ def roi_slide(prs, result, row: dict[str, Any]) -> None:
         box = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, left, Inches(1.5), Emu(int(width)), Inches(1.6))
         box.fill.solid()
         box.fill.fore_color.rgb = RGBColor(0xF5, 0xF5, 0xF5)
-        box.line.color.rgb = _rgb("#1f77b4")
+        box.line.color.rgb = _rgb(charts.AFTER)
         frame = box.text_frame
         frame.text = label
         frame.paragraphs[0].font.size = Pt(14)
@@ -290,7 +297,7 @@ def roi_slide(prs, result, row: dict[str, Any]) -> None:
         for p in frame.paragraphs:
             p.font.color.rgb = RGBColor(0x22, 0x22, 0x22)
     _text(slide, "How the program's effect was isolated", MARGIN, Inches(3.5), Inches(12), Inches(0.5), 16, True)
-    _text(slide, reports.ISOLATION_WORDS[row["isolation"]], MARGIN, Inches(4.0), Inches(12), Inches(1.2), 16)
+    _text(slide, contract.ISOLATION_WORDS[row["isolation"]], MARGIN, Inches(4.0), Inches(12), Inches(1.2), 16)
     if row["benefits"] is None:
         _text(
             slide,
@@ -308,10 +315,10 @@ def roi_slide(prs, result, row: dict[str, Any]) -> None:
     _notes(slide, lines)
 
 
-def chain_slide(prs, chain: impact.Chain) -> None:
+def chain_slide(prs: Deck, chain: impact.Chain) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     _title(slide, f"From learning to results: {chain.name}")
-    rows = reports.chain_rows(chain)
+    rows = contract.chain_rows(chain)
     _table(
         slide,
         ["Level", "Measure", "Value", "n", "Note"],
@@ -324,15 +331,20 @@ def chain_slide(prs, chain: impact.Chain) -> None:
 
 def report_pptx(session: Session, *, plan_key: str, generated_at: dt.datetime | None = None) -> bytes:
     """The deck as .pptx bytes."""
-    view = impact.executive_view(session, plan_key=plan_key)
-    data = reports.json_of(session, view)
+    return render(contract.build(session, plan_key=plan_key), generated_at=generated_at)
+
+
+def render(report: contract.Report, *, generated_at: dt.datetime | None = None) -> bytes:
+    """The deck of a computed report view, as .pptx bytes."""
+    view = report.executive
+    data = contract.json_of(report)
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     title_slide(prs, view, (generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"))
     summary_slide(prs, view, data)
     for card, objective in zip(view.scorecards, data["objectives"], strict=True):
         objective_slide(prs, card, objective)
-    heatmap_slide(prs, session, plan_key, data["heatmap"])
+    heatmap_slide(prs, report.heatmap, data["heatmap"])
     for result, row in zip(view.roi, data["roi"], strict=True):
         roi_slide(prs, result, row)
     for chain in view.chains:

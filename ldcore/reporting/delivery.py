@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid
 from ldcore.models import Plan
-from ldcore.reporting import deck, pdf
-from ldcore.services import impact, plans, surveys
+from ldcore.reporting import contract, deck, pdf
+from ldcore.services import plans, surveys
+from ldcore.settings import SmtpSettings
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -49,11 +50,14 @@ def _format(fmt: str) -> str:
 
 
 def render_pack(session: Session, *, plan_key: str, fmt: str, paper: str = "a4") -> Pack:
-    if _format(fmt) == "pdf":
-        content = pdf.report_pdf(session, plan_key=plan_key, paper=paper)
-    else:
-        content = deck.report_pptx(session, plan_key=plan_key)
-    return Pack(content=content, filename=f"ld-align-{plan_key}.{fmt}", mime=FORMATS[fmt])
+    _format(fmt)
+    return pack_of(contract.build(session, plan_key=plan_key), fmt=fmt, paper=paper)
+
+
+def pack_of(report: contract.Report, *, fmt: str, paper: str = "a4") -> Pack:
+    """The pack of a report view already computed (the executive page's download)."""
+    content = pdf.render(report, paper=paper) if _format(fmt) == "pdf" else deck.render(report)
+    return Pack(content=content, filename=f"ld-align-{report.plan_key}.{fmt}", mime=FORMATS[fmt])
 
 
 def recipients(text: str | list[str]) -> list[str]:
@@ -84,13 +88,15 @@ def pack_message(pack: Pack, *, plan_name: str, narrative: list[str], to: list[s
     return message
 
 
-def deliver(session: Session, smtp: dict, *, plan_key: str, to: list[str], fmt: str, paper: str = "a4") -> Pack:
+def deliver(session: Session, smtp: SmtpSettings, *, plan_key: str, to: list[str], fmt: str, paper: str = "a4") -> Pack:
     """Render the pack and mail it to every recipient in one message."""
     to = recipients(to)
     if not surveys.smtp_configured(smtp):
         raise Invalid(surveys.SMTP_MISSING)
-    pack = render_pack(session, plan_key=plan_key, fmt=fmt, paper=paper)
-    view = impact.executive_view(session, plan_key=plan_key)
+    _format(fmt)
+    report = contract.build(session, plan_key=plan_key)
+    pack = pack_of(report, fmt=fmt, paper=paper)
+    view = report.executive
     with surveys.smtp_connection(smtp) as (client, sender):
         message = pack_message(pack, plan_name=view.plan_name, narrative=view.narrative, to=to, sender=sender)
         client.send_message(message)
@@ -133,7 +139,7 @@ def due_plans(session: Session, *, today: dt.date) -> list[str]:
     return [p.key for p in plans if is_due(schedule_of(p), today)]
 
 
-def deliver_if_due(session: Session, smtp: dict, *, plan_key: str, today: dt.date) -> bool:
+def deliver_if_due(session: Session, smtp: SmtpSettings, *, plan_key: str, today: dt.date) -> bool:
     """Mail the plan's pack if its schedule says so, and record the day; False when nothing was due."""
     plan = plans.get_plan(session, key=plan_key)
     schedule = schedule_of(plan)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid
-from ldcore.services import reports
+from ldcore.reporting import contract, html
 
 PAPERS = {"a4": ("A4", 210.0), "letter": ("Letter", 215.9)}  # format name, page width in mm
 MARGIN_MM = 15
@@ -94,7 +94,12 @@ def _print(page_html: str, paper: str, executable: str) -> bytes:
                 display_header_footer=True,
                 header_template="<span></span>",
                 footer_template=FOOTER,
-                margin={m: f"{MARGIN_MM}mm" for m in ("top", "right", "bottom", "left")},
+                margin={
+                    "top": f"{MARGIN_MM}mm",
+                    "right": f"{MARGIN_MM}mm",
+                    "bottom": f"{MARGIN_MM}mm",
+                    "left": f"{MARGIN_MM}mm",
+                },
             )
         finally:
             browser.close()
@@ -102,4 +107,9 @@ def _print(page_html: str, paper: str, executable: str) -> bytes:
 
 def report_pdf(session: Session, *, plan_key: str, paper: str = "a4", generated_at: dt.datetime | None = None) -> bytes:
     """The HTML report printed to PDF bytes."""
-    return print_html(reports.report_html(session, plan_key=plan_key, generated_at=generated_at), paper=paper)
+    return render(contract.build(session, plan_key=plan_key), paper=paper, generated_at=generated_at)
+
+
+def render(report: contract.Report, *, paper: str = "a4", generated_at: dt.datetime | None = None) -> bytes:
+    """The PDF of a computed report view."""
+    return print_html(html.render(report, generated_at=generated_at), paper=paper)

@@ -27,7 +27,7 @@ from ldcore.errors import AccessDenied, Conflict, Invalid, NotFound, invalid_fro
 from ldcore.models import Account, AccountSession, AppState, SignInThrottle, utcnow
 from ldcore.schemas import AccountIn, AccountOut
 from ldcore.services import audit
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
 from ldcore.vocab import ROLE_RANK
 
 _hasher = PasswordHasher()
@@ -35,7 +35,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
-def create_account(session: Session, *, email: str, role: str, password: str, name: str = "", actor: str = "cli"):
+def create_account(
+    session: Session, *, email: str, role: str, password: str, name: str = "", actor: str = "cli"
+) -> AccountOut:
     try:
         data = AccountIn(email=email, role=role, password=password, name=name)
     except ValidationError as exc:
@@ -144,6 +146,7 @@ def _throttle(session: Session, key: str, now: dt.datetime) -> SignInThrottle:
         .on_conflict_do_nothing(index_elements=[SignInThrottle.key])
     )
     row = session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None  # inserted just above when missing
     if now - row.window_started_at > FAILURE_WINDOW:
         row.failures, row.window_started_at = 0, now
     return row
@@ -168,7 +171,7 @@ def sign_in(
     Refusals never say whether the email has an account: an unknown email backs off and locks exactly like a known
     one. An attempt refused while waiting or locked is not checked (and costs no password hash). With `handoff` the
     token returned is a one-time code for `redeem_handoff`."""
-    if not load_settings().auth.password_sign_in:
+    if not get_settings().auth.password_sign_in:
         return SignInResult(None, message="Password sign-in is switched off here; sign in with your company account.")
     if "\x00" in email:  # in no stored address, and Postgres refuses it in a query: a wrong sign-in, not an error
         return SignInResult(None, message=WRONG)
@@ -208,6 +211,7 @@ def sign_in(
             by_email.failures, by_email.locked_until = 0, now + LOCKED_FOR
             audit.record(session, actor="system", action="sign_in.lockout", entity="account", key=named, **where)
         return SignInResult(None, message=WRONG)
+    assert account is not None  # verified
 
     session.delete(by_email)
     if _hasher.check_needs_rehash(account.password_hash):
@@ -244,7 +248,7 @@ _NO_PASSWORD = "!sso"  # not an argon2 hash: no password ever matches it
 
 def sso_role(*, email: str, claims: dict[str, Any]) -> str | None:
     """The role the settings give a person signing in through single sign-on, or None."""
-    auth = load_settings().auth
+    auth = get_settings().auth
     values = claims.get(auth.sso_claim) or []
     values = values if isinstance(values, list) else [values]
     keys = {email, "@" + email.rsplit("@", 1)[-1], *(str(v).lower() for v in values)}
@@ -291,7 +295,7 @@ def sign_in_sso(
 
 def signing_secret(session: Session) -> bytes:
     """From settings when configured; else generated once and kept in the database, so replicas agree."""
-    configured = load_settings().secret_key
+    configured = get_settings().secret_key
     if configured:
         return configured.encode()
     row = session.get(AppState, "session_secret")
@@ -353,12 +357,12 @@ def redeem_handoff(session: Session, *, code: str, now: dt.datetime | None = Non
 def _live_session(session: Session, token: str | None, now: dt.datetime) -> AccountSession | None:
     if not isinstance(token, str) or not token or len(token) > 100:
         return None
-    if not load_settings().secret_key and session.get(AppState, "session_secret") is None:
+    if not get_settings().secret_key and session.get(AppState, "session_secret") is None:
         return None  # no session was ever issued; a read must not create the secret
     row = session.scalar(select(AccountSession).where(AccountSession.token_hash == _token_hash(session, token)))
     if row is None or row.handoff_until is not None:
         return None
-    limits = load_settings().auth
+    limits = get_settings().auth
     idle = now - row.last_seen_at > dt.timedelta(hours=limits.session_idle_hours)
     old = now - row.created_at > dt.timedelta(days=limits.session_max_days)
     return None if idle or old else row
@@ -416,3 +420,10 @@ def require_actor(session: Session, *, token: str | None, minimum: str) -> Accou
             f"Your role no longer allows this (it needs {minimum}; you are {account.role}). Nothing was saved."
         )
     return account
+
+
+def remember_plan(session: Session, *, account_id: int, plan_key: str) -> None:
+    """The plan the person chose last, where their next sign-in starts (not audited: a preference, not an act)."""
+    account = session.get(Account, account_id)
+    if account is not None:
+        account.last_plan = plan_key

@@ -94,11 +94,7 @@ def _wave(session: Session, plan_key: str, wave_key: str) -> SurveyWave:
 
 
 def text_questions(wave: SurveyWave) -> list[TextQuestion]:
-    return [
-        TextQuestion(key=q["key"], text=q["text"])
-        for q in (wave.definition or {}).get("questions", [])
-        if q.get("type") == "text"
-    ]
+    return [TextQuestion(key=q["key"], text=q["text"]) for q in wave.questions if q.get("type") == "text"]
 
 
 def text_questions_of(session: Session, *, plan_key: str, wave_key: str) -> list[TextQuestion]:
@@ -108,12 +104,10 @@ def text_questions_of(session: Session, *, plan_key: str, wave_key: str) -> list
 def waves_with_text(session: Session, *, plan_key: str) -> list[tuple[str, str]]:
     """(key, title) of the plan's waves that ask at least one free-text question, newest first."""
     waves = session.scalars(
-        select(SurveyWave)
-        .join(Plan, Plan.id == SurveyWave.plan_id)
-        .where(Plan.key == plan_key)
-        .order_by(SurveyWave.opens.desc(), SurveyWave.id.desc())
+        select(SurveyWave).join(Plan, Plan.id == SurveyWave.plan_id).where(Plan.key == plan_key)
     ).all()
-    return [(w.key, w.title or w.key) for w in waves if text_questions(w)]
+    newest = sorted(waves, key=SurveyWave.newest_first, reverse=True)
+    return [(w.key, w.title or w.key) for w in newest if text_questions(w)]
 
 
 def filter_choices(session: Session, *, plan_key: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -179,7 +173,7 @@ def free_text(
         wave=wave.key,
         question=question_key,
         min_group=wave.min_group,
-        comments=[Comment(team=name, text=text) for name, text in rows],
+        comments=[Comment(team=name, text=text or "") for name, text in rows],
         hidden_teams=len(counts) - len(shown),
     )
 
@@ -239,7 +233,10 @@ def program_barriers(session: Session, *, plan_key: str) -> list[ProgramBarriers
                 initiative.name,
                 wave.key,
                 respondents,
-                [BarrierCount(barrier=b, count=n) for b, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))],
+                [
+                    BarrierCount(barrier=b or "", count=n)
+                    for b, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+                ],
             )
         )
     return out

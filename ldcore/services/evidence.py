@@ -18,11 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import String, and_, case, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased
 
+from ldcore import tally
 from ldcore.analytics import gaps
 from ldcore.analytics import prepost as stats
 from ldcore.errors import NotFound
@@ -40,7 +42,8 @@ from ldcore.models import (
     Team,
     TeamTarget,
 )
-from ldcore.services import surveys
+from ldcore.schemas import Named
+from ldcore.services import plans, surveys
 
 PROFICIENCY = "proficiency"
 APPLIED = "applied"
@@ -57,11 +60,6 @@ class WaveRef(Out):
     title: str
     kind: str
     min_group: int
-
-
-class Named(Out):
-    key: str
-    name: str
 
 
 class Coverage(Out):
@@ -86,6 +84,7 @@ class Heatmap(Out):
     team_totals: list[gaps.TeamTotal]
     capability_totals: list[gaps.CapabilityTotal]
     top_gaps: list[Coverage]
+    unanswered: list[str] = []  # teams nobody in has answered: "no data", never a gap of 0
 
 
 class Distribution(Out):
@@ -146,25 +145,14 @@ class PrePost(Out):
 # --- waves ------------------------------------------------------------------------------------------------------
 
 
-def _plan(session: Session, key: str) -> Plan:
-    plan = session.scalar(select(Plan).where(Plan.key == key))
-    if plan is None:
-        raise NotFound(f"No plan with key {key!r}.")
-    return plan
-
-
-def _asks(wave: SurveyWave, question: str) -> bool:
-    return any(q.get("key") == question for q in (wave.definition or {}).get("questions", []))
-
-
 def _waves(session: Session, plan: Plan, kind: str | None = None) -> list[SurveyWave]:
     """The plan's waves that rate proficiency, newest first."""
     query = select(SurveyWave).where(SurveyWave.plan_id == plan.id)
     if kind:
         query = query.where(SurveyWave.kind == kind)
     waves = session.scalars(query).all()
-    newest = sorted(waves, key=lambda w: (w.opens is not None, w.opens, w.created_at, w.id), reverse=True)
-    return [w for w in newest if _asks(w, PROFICIENCY)]
+    newest = sorted(waves, key=SurveyWave.newest_first, reverse=True)
+    return [w for w in newest if w.asks(PROFICIENCY)]
 
 
 def _ref(wave: SurveyWave) -> WaveRef:
@@ -173,14 +161,14 @@ def _ref(wave: SurveyWave) -> WaveRef:
 
 def heatmap_waves(session: Session, *, plan_key: str) -> list[WaveRef]:
     """Waves a heatmap can be drawn from: those rating proficiency, newest first."""
-    return [_ref(w) for w in _waves(session, _plan(session, plan_key))]
+    return [_ref(w) for w in _waves(session, plans.get_plan(session, key=plan_key))]
 
 
 def _wave(session: Session, plan: Plan, key: str) -> SurveyWave:
     wave = session.scalar(select(SurveyWave).where(SurveyWave.key == key, SurveyWave.plan_id == plan.id))
     if wave is None:
         raise NotFound(f"No survey wave {key!r} in plan {plan.key!r}.")
-    if not _asks(wave, PROFICIENCY):
+    if not wave.asks(PROFICIENCY):
         raise NotFound(f"Survey wave {key!r} does not rate proficiency, so it has no heatmap.")
     return wave
 
@@ -195,12 +183,6 @@ def _heatmap_wave(session: Session, plan: Plan, key: str | None) -> SurveyWave:
 
 
 # --- plan pieces (small tables) -------------------------------------------------------------------------------
-
-
-def _capabilities(session: Session, plan: Plan, wave: SurveyWave) -> list[Capability]:
-    caps = session.scalars(select(Capability).where(Capability.plan_id == plan.id).order_by(Capability.position)).all()
-    in_wave = (wave.definition or {}).get("capabilities")
-    return [c for c in caps if in_wave is None or c.key in in_wave]
 
 
 def _importance(session: Session, plan: Plan) -> dict[int, float]:
@@ -245,30 +227,24 @@ def _coverage(session: Session, plan: Plan) -> dict[tuple[int, int], list[Named]
 
 
 def _proficiency_means(session: Session, wave: SurveyWave) -> list[tuple[int, int, float, int]]:
-    """The one heavy query: mean and count per team × capability, answered from the covering index (grouped in
-    the index's column order, so no sort is needed)."""
-    rows = session.execute(
-        select(Answer.team_id, Answer.capability_id, func.avg(Answer.value_num), func.count())
-        .where(Answer.wave_id == wave.id, Answer.question_key == PROFICIENCY)
-        .group_by(Answer.capability_id, Answer.team_id)
-    )
-    return [(team, cap, mean, n) for team, cap, mean, n in rows]
+    """Mean and count per team × capability, from the running totals the database keeps (`ldcore.tally`)."""
+    sums = tally.wave_sums(session, [wave.id], PROFICIENCY)
+    return [(team, cap, s / n, n) for _, (cap, team, n, s, _sq) in sums if team is not None]
 
 
 def gap_heatmap(session: Session, *, plan_key: str, wave_key: str | None = None) -> Heatmap:
     """Team × capability grid of current, target, gap and priority for one wave (default: the latest baseline)."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     wave = _heatmap_wave(session, plan, wave_key)
-    caps = _capabilities(session, plan, wave)
+    caps = surveys.wave_capabilities(session, wave)
     cap_by_id = {c.id: c for c in caps}
     targets = _targets(session, plan)
-    observed_rows = [
-        r for r in _proficiency_means(session, wave) if r[0] is not None and r[1] in cap_by_id and r[3] > 0
-    ]
+    observed_rows = [r for r in _proficiency_means(session, wave) if r[1] in cap_by_id and r[3] > 0]
     teams = _teams(session, {t for t, _ in targets} | {r[0] for r in observed_rows})
     importance_by_id = _importance(session, plan)
 
     team_key = {t.id: t.key for t in teams.values()}
+    answered = {r[0] for r in observed_rows}
     grid = gaps.build_grid(
         teams=[t.key for t in teams.values()],
         capabilities=[c.key for c in caps],
@@ -295,6 +271,7 @@ def gap_heatmap(session: Session, *, plan_key: str, wave_key: str | None = None)
         cells=grid.cells,
         team_totals=grid.team_totals,
         capability_totals=grid.capability_totals,
+        unanswered=[k for k in grid.teams if team_id[k] not in answered],
         top_gaps=[
             Coverage(
                 team=cell.team,
@@ -320,28 +297,27 @@ def distribution(
     Groups below the wave's minimum are suppressed; single answers are never returned."""
     if (team_key is None) == (capability_key is None):
         raise ValueError("give exactly one of team_key and capability_key")
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     wave = _heatmap_wave(session, plan, wave_key)
-    caps = {c.id: c for c in _capabilities(session, plan, wave)}
-    query = select(Answer.team_id, Answer.capability_id, Answer.value_num, func.count()).where(
-        Answer.wave_id == wave.id, Answer.question_key == PROFICIENCY
-    )
+    caps = {c.id: c for c in surveys.wave_capabilities(session, wave)}
+    team_id: int | None = None
+    cap_id: int | None = None
     if team_key is not None:
         team = session.scalar(select(Team).where(Team.key == team_key))
         if team is None:
             raise NotFound(f"No team with key {team_key!r}.")
-        query = query.where(Answer.team_id == team.id)
+        team_id = team.id
     else:
         cap = next((c for c in caps.values() if c.key == capability_key), None)
         if cap is None:
             raise NotFound(f"No capability {capability_key!r} in survey wave {wave.key!r}.")
-        query = query.where(Answer.capability_id == cap.id)
-    rows = session.execute(query.group_by(Answer.team_id, Answer.capability_id, Answer.value_num)).all()
+        cap_id = cap.id
+    rows = tally.levels(session, wave.id, PROFICIENCY, team_id=team_id, capability_id=cap_id)
 
     counts: dict[int, dict[int, int]] = {}
-    for team_id, cap_id, value, count in rows:
-        group = cap_id if team_key is not None else team_id
-        if group is None or (team_key is not None and cap_id not in caps) or value is None:
+    for row_team, row_cap, value, count in rows:
+        group = row_cap if team_key is not None else row_team
+        if group is None or (team_key is not None and row_cap not in caps):
             continue
         level = int(round(value))
         bucket = counts.setdefault(group, dict.fromkeys(LEVELS, 0))
@@ -384,9 +360,10 @@ def _followup_pair(
     if baseline_key is not None:
         baseline = _wave(session, plan, baseline_key)
     elif followup.baseline_wave_id is not None:
-        baseline = session.get(SurveyWave, followup.baseline_wave_id)
-        if baseline is None or not _asks(baseline, PROFICIENCY):
+        found = session.get(SurveyWave, followup.baseline_wave_id)
+        if found is None or not found.asks(PROFICIENCY):
             return None
+        baseline = found
     else:
         raise NotFound(f"Survey wave {followup.key!r} has no baseline wave; name one.")
     return baseline, followup
@@ -425,55 +402,75 @@ Group = tuple[int, int | None]  # (capability id, team id or None)
 
 
 def _wave_sums(session: Session, wave: SurveyWave, question: str = PROFICIENCY) -> dict[Group, _Sums]:
-    value = Answer.value_num
-    rows = session.execute(
-        select(Answer.capability_id, Answer.team_id, func.count(value), func.sum(value), func.sum(value * value))
-        .where(Answer.wave_id == wave.id, Answer.question_key == question, Answer.capability_id.is_not(None))
-        .group_by(Answer.capability_id, Answer.team_id)
-    )
-    return {(c, t): _Sums(int(n), float(s or 0), float(sq or 0)) for c, t, n, s, sq in rows if n}
+    return {(c, t): _Sums(n, s, sq) for _, (c, t, n, s, sq) in tally.wave_sums(session, [wave.id], question)}
 
 
 def _pair_sums(
     session: Session, baseline: SurveyWave, followup: SurveyWave, question: str = PROFICIENCY
 ) -> dict[Group, _Pairs]:
     """Per capability × follow-up team: count, Σ and Σ² of the per-person differences (follow-up − baseline), and
-    Σ of the paired baseline and follow-up answers."""
+    Σ of the paired baseline and follow-up answers.
 
-    def per_person(wave: SurveyWave):
-        person = func.coalesce(cast(Response.person_id, String), Response.pairing_code)
+    An aggregate over indexed answers, once for responses paired by person (one response per person and wave) and
+    once for anonymous ones paired by the self-generated code (a code given twice in a wave pairs nobody: no one
+    can tell whose it is): each follow-up answer meets its pair's answer to the same capability through the index
+    on (response, question, capability), which also holds the value and team."""
+    pre_r, post_r = aliased(Response), aliased(Response)
+    pre_a, post_a = aliased(Answer), aliased(Answer)
+    diff = post_a.value_num - pre_a.value_num
+
+    def paired_answers(same_respondent: Any) -> Any:
         return (
             select(
-                person.label("who"),
-                Answer.capability_id.label("cap"),
-                func.max(Answer.team_id).label("team"),
-                func.avg(Answer.value_num).label("v"),
+                post_a.capability_id, post_a.team_id, func.count(), func.sum(diff), func.sum(diff * diff),
+                func.sum(pre_a.value_num), func.sum(post_a.value_num),
             )
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Answer.wave_id == wave.id,
-                Answer.question_key == question,
-                Answer.capability_id.is_not(None),
-                person.is_not(None),
-            )
-            .group_by(person, Answer.capability_id)
-            .subquery()
+            .select_from(post_r)
+            .join(pre_r, and_(pre_r.wave_id == baseline.id, same_respondent))
+            .join(post_a, and_(
+                post_a.response_id == post_r.id, post_a.question_key == question, post_a.capability_id.is_not(None),
+                post_a.value_num.is_not(None),
+            ))
+            .join(pre_a, and_(
+                pre_a.response_id == pre_r.id, pre_a.question_key == question,
+                pre_a.capability_id == post_a.capability_id, pre_a.value_num.is_not(None),
+            ))
+            .where(post_r.wave_id == followup.id)
+            .group_by(post_a.capability_id, post_a.team_id)
+        )  # fmt: skip
+
+    def unique_codes(wave: SurveyWave) -> Select[Any]:
+        return (
+            select(Response.pairing_code)
+            .where(Response.wave_id == wave.id, Response.person_id.is_(None), Response.pairing_code.is_not(None))
+            .group_by(Response.pairing_code)
+            .having(func.count() == 1)
         )
 
-    pre, post = per_person(baseline), per_person(followup)
-    diff = post.c.v - pre.c.v
-    rows = session.execute(
-        select(
-            post.c.cap, post.c.team, func.count(), func.sum(diff), func.sum(diff * diff), func.sum(pre.c.v),
-            func.sum(post.c.v),
+    found: dict[Group, _Pairs] = {}
+    if followup.baseline_wave_id == baseline.id:  # the database keeps these totals as answers land
+        for c, t, n, sd, sdd, a, b in tally.pair_sums(session, baseline.id, followup.id, question):
+            found.setdefault((c, t), _Pairs()).add(_Pairs(n, sd, sdd, a, b))
+        queries = []
+    else:
+        queries = [paired_answers(pre_r.person_id == post_r.person_id)]
+    by_code = paired_answers(
+        and_(
+            post_r.person_id.is_(None),
+            pre_r.person_id.is_(None),
+            pre_r.pairing_code == post_r.pairing_code,
+            post_r.pairing_code.in_(unique_codes(followup)),
+            pre_r.pairing_code.in_(unique_codes(baseline)),
         )
-        .join(pre, and_(pre.c.who == post.c.who, pre.c.cap == post.c.cap))
-        .group_by(post.c.cap, post.c.team)
-    )  # fmt: skip
-    return {
-        (c, t): _Pairs(int(n), float(s or 0), float(sq or 0), float(a or 0), float(b or 0))
-        for c, t, n, s, sq, a, b in rows
-    }
+    )
+    for query in [*queries, by_code]:
+        for c, t, n, s, sq, a, b in session.execute(query):
+            if c is None:
+                continue
+            found.setdefault((c, t), _Pairs()).add(
+                _Pairs(int(n), float(s or 0), float(sq or 0), float(a or 0), float(b or 0))
+            )
+    return found
 
 
 def _use_pairs(pairs: _Sums, n_pre: int, n_post: int, min_group: int) -> bool:
@@ -484,13 +481,13 @@ def prepost(
     session: Session, *, plan_key: str, baseline_wave: str | None = None, followup_wave: str | None = None
 ) -> PrePost | None:
     """Baseline → follow-up change per capability (all teams, then per team); None without a follow-up wave."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     found = _followup_pair(session, plan, baseline_wave, followup_wave)
     if found is None:
         return None
     base, follow = found
-    in_baseline = {c.id for c in _capabilities(session, plan, base)}
-    caps = [c for c in _capabilities(session, plan, follow) if c.id in in_baseline]
+    in_baseline = {c.id for c in surveys.wave_capabilities(session, base)}
+    caps = [c for c in surveys.wave_capabilities(session, follow) if c.id in in_baseline]
     rows, teams = _change_rows(session, PROFICIENCY, base, follow, caps, _targets(session, plan))
     likert, asked = [], []
     for q in surveys.wave_definition(follow).questions:
@@ -526,7 +523,7 @@ def _change_rows(
     min_group = max(base.min_group, follow.min_group)
     pre, post = _wave_sums(session, base, question), _wave_sums(session, follow, question)
     teams = _teams(session, {t for (_, t) in [*pre, *post] if t is not None})
-    pairs = _pair_sums(session, base, follow, question)
+    pairs = _pair_sums(session, base, follow, question) if pre and post else {}
     rows: list[ChangeRow] = []
     for cap in caps:
         shown: list[ChangeRow] = []
@@ -598,13 +595,10 @@ def _change_row(
 
 def application(session: Session, *, wave: SurveyWave, capabilities: Sequence[Capability]) -> list[Application]:
     """Level-3 evidence: per capability, the share of follow-up answers applying it at least once or twice."""
-    applying = func.sum(case((Answer.value_num >= APPLYING_FROM, 1), else_=0))
-    rows = session.execute(
-        select(Answer.capability_id, func.count(Answer.value_num), applying)
-        .where(Answer.wave_id == wave.id, Answer.question_key == APPLIED)
-        .group_by(Answer.capability_id)
-    )
-    found = {cap_id: (int(n), int(k or 0)) for cap_id, n, k in rows}
+    found: dict[int, tuple[int, int]] = {}
+    for _team, cap_id, value, count in tally.levels(session, wave.id, APPLIED):
+        n, k = found.get(cap_id, (0, 0))
+        found[cap_id] = (n + count, k + (count if value >= APPLYING_FROM else 0))
     out = []
     for cap in capabilities:
         n, k = found.get(cap.id, (0, 0))
@@ -613,68 +607,3 @@ def application(session: Session, *, wave: SurveyWave, capabilities: Sequence[Ca
         else:
             out.append(Application(capability=cap.key, n=n, applying=k, share=k / n, suppressed=False))
     return out
-
-
-# --- the report contract ---------------------------------------------------------------------------------------
-
-
-def _num(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def heatmap_section(session: Session, *, plan_key: str) -> dict:
-    """`"heatmap"` of the JSON report: the latest baseline wave's cells, suppressed ones with nulls."""
-    try:
-        heat = gap_heatmap(session, plan_key=plan_key)
-    except NotFound:
-        _plan(session, plan_key)  # an unknown plan is still an error
-        return {"wave": None, "cells": []}
-    return {
-        "wave": heat.wave.key,
-        "cells": [
-            {
-                "team": c.team,
-                "capability": c.capability,
-                "current": _num(c.current),
-                "target": c.target,
-                "gap": _num(c.gap),
-                "priority": _num(c.priority),
-                "n": c.n,
-                "suppressed": c.suppressed,
-            }
-            for c in heat.cells
-        ],
-    }
-
-
-def prepost_section(session: Session, *, plan_key: str) -> list[dict]:
-    """`"prepost"` of the JSON report: per capability the all-teams row (team null), then per team; groups below
-    the minimum are left out."""
-    result = prepost(session, plan_key=plan_key)
-    if result is None:
-        return []
-    return [
-        {
-            "question": r.question,
-            "capability": r.capability,
-            "team": r.team,
-            "baseline_wave": r.baseline_wave,
-            "followup_wave": r.followup_wave,
-            "pre_mean": _num(r.pre_mean),
-            "post_mean": _num(r.post_mean),
-            "delta": _num(r.delta),
-            "n_pre": r.n_pre,
-            "n_post": r.n_post,
-            "paired": r.paired,
-            "n_pairs": r.n_pairs,
-            "p_value": None if r.p_value is None else float(f"{r.p_value:.3g}"),
-            "effect_size": _num(r.effect_size),
-            "ci_low": _num(r.ci_low),
-            "ci_high": _num(r.ci_high),
-            "t": _num(r.t),
-            "df": _num(r.df),
-            "paired_pre_mean": _num(r.paired_pre_mean),
-            "paired_post_mean": _num(r.paired_post_mean),
-        }
-        for r in [*result.rows, *result.likert]
-    ]

@@ -31,11 +31,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import Subquery, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import roi, suppression
 from ldcore.models import Answer, Initiative, Kpi, KpiObservation, Plan, SurveyWave, Team
+from ldcore.reporting import fmt
 from ldcore.services import evidence, intake, plans
 
 ON_TRACK_SLACK = 10.0  # points of progress an on-track KPI may lag the elapsed share of its horizon
@@ -45,7 +46,6 @@ STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off 
 UNLINKED = "Not linked to an objective"
 OVERLAP = "hidden to protect a small group: it differs by fewer than {} people from a figure already shown"
 PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6
-NOTICEABLE_FROM = 3  # "Noticeable change" or more on the manager observation scale
 
 
 # --- results ----------------------------------------------------------------------------------------------------
@@ -80,6 +80,7 @@ class Scorecard:
     status: str | None
     kpis: list[KpiTile]
     budget: float  # L&D costs aimed at this objective
+    main_program: str | None = None  # key of the costliest initiative serving it
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class GapClosure:
     post_mean: float
     delta: float
     gap_closed: float | None
+    p_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ def scorecards(session: Session, plan: Plan) -> list[Scorecard]:
     out = []
     for o in plan.objectives:
         tiles = [kpi_tile(k, observations.get(k.id, [])) for k in o.kpis]
+        serving = [i for i in plan.initiatives if o in i.objectives]
+        main = max(serving, key=lambda i: sum(line.amount for line in i.cost_lines), default=None)
         out.append(
             Scorecard(
                 key=o.key,
@@ -238,6 +242,7 @@ def scorecards(session: Session, plan: Plan) -> list[Scorecard]:
                 status=_worst([t.status for t in tiles]),
                 kpis=tiles,
                 budget=budget.get(o.title, 0.0),
+                main_program=None if main is None else main.key,
             )
         )
     return out
@@ -246,20 +251,16 @@ def scorecards(session: Session, plan: Plan) -> list[Scorecard]:
 # --- ROI inputs -------------------------------------------------------------------------------------------------
 
 
-def _asks(wave: SurveyWave, question: str) -> bool:
-    return any(q.get("key") == question for q in (wave.definition or {}).get("questions", []))
-
-
 def _followup_waves(session: Session, plan: Plan, initiative: Initiative, question: str) -> list[SurveyWave]:
     """Follow-up waves asking `question`: the initiative's own if any, else the plan's (not tied to an initiative);
     newest first."""
     waves = session.scalars(
         select(SurveyWave).where(SurveyWave.plan_id == plan.id, SurveyWave.kind == "followup")
     ).all()
-    asking = [w for w in waves if _asks(w, question)]
+    asking = [w for w in waves if w.asks(question)]
     own = [w for w in asking if w.initiative_id == initiative.id]
     chosen = own or [w for w in asking if w.initiative_id is None]
-    return sorted(chosen, key=lambda w: (w.opens or dt.date.min, w.created_at, w.id), reverse=True)
+    return sorted(chosen, key=SurveyWave.newest_first, reverse=True)
 
 
 def _team_ids(initiative: Initiative, role: str) -> list[int]:
@@ -270,7 +271,7 @@ def _wave_ids(waves: Sequence[SurveyWave]) -> set[int]:
     return {w.id for w in waves}
 
 
-def _attribution_per_response(wave_ids: Sequence[int], audience: Sequence[int] | None = None):
+def _attribution_per_response(wave_ids: Sequence[int], audience: Sequence[int] | None = None) -> Subquery:
     pct = func.max(case((Answer.question_key == "attribution_pct", Answer.value_num)))
     confidence = func.max(case((Answer.question_key == "attribution_confidence", Answer.value_num)))
     query = select(
@@ -298,7 +299,7 @@ def attribution_shown(session: Session, plan: Plan) -> set[str]:
         .where(answers.c.pct.is_not(None), answers.c.confidence.is_not(None))
         .group_by(answers.c.wave_id, answers.c.team_id)
     ).all()
-    figures = [
+    figures: list[suppression.Figure] = [
         {((w, t), None): n for w, t, n in counts if w in _wave_ids(found) and t in audience}
         for found, audience in chosen.values()
     ]
@@ -396,7 +397,7 @@ def plan_roi(session: Session, *, plan_key: str) -> list[roi.InitiativeRoi]:
 
 def _initiative_waves(session: Session, initiative: Initiative, question: str) -> list[SurveyWave]:
     waves = session.scalars(select(SurveyWave).where(SurveyWave.initiative_id == initiative.id)).all()
-    return [w for w in waves if _asks(w, question)]
+    return [w for w in waves if w.asks(question)]
 
 
 def _too_few(n: int, min_group: int, what: str) -> str:
@@ -461,7 +462,7 @@ def application_shown(session: Session, plan: Plan) -> set[str]:
     plan's own figures (every team, one per capability, as `ldcore.services.evidence.application` shows them) come
     first, then the initiatives' (audience teams × the initiative's capabilities) in plan order."""
     waves = session.scalars(select(SurveyWave).where(SurveyWave.plan_id == plan.id)).all()
-    waves = [w for w in waves if _asks(w, evidence.APPLIED)]
+    waves = [w for w in waves if w.asks(evidence.APPLIED)]
     counts = session.execute(
         select(Answer.wave_id, Answer.team_id, Answer.capability_id, func.count(Answer.value_num))
         .where(Answer.wave_id.in_([w.id for w in waves]), Answer.question_key == evidence.APPLIED)
@@ -471,9 +472,11 @@ def application_shown(session: Session, plan: Plan) -> set[str]:
     shown: set[str] = set()
     for wave in waves:
         cells = {(team, cap): n for w, team, cap, n in counts if w == wave.id}  # block: the team; facet: capability
-        plan_figures = [{cell: n for cell, n in cells.items() if cell[1] == cap} for cap in {c for _, c in cells}]
+        plan_figures: list[suppression.Figure] = [
+            {cell: n for cell, n in cells.items() if cell[1] == cap} for cap in {c for _, c in cells}
+        ]
         mine = [i for i, w in chosen if w is not None and w.id == wave.id]
-        figures = []
+        figures: list[suppression.Figure] = []
         for i in mine:
             audience, caps = set(_team_ids(i, "audience")), {c.id for c in i.capabilities}
             figures.append({(t, c): n for (t, c), n in cells.items() if t in audience and c in caps})
@@ -571,23 +574,10 @@ def chain(
 # --- the narrative ----------------------------------------------------------------------------------------------
 
 
-def _num(value: float, unit: str) -> str:
-    text = f"{value:,.1f}"
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".rstrip()
-
-
-def _amount(value: float, unit: str) -> str:
-    return f"{abs(value):,.1f} points" if unit == "%" else _num(abs(value), unit)
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 def _moved(effect: roi.KpiEffect) -> str:
     better = (effect.effect or 0.0) >= 0
     verb = {("up", True): "lifted", ("up", False): "lowered", ("down", True): "cut", ("down", False): "raised"}
-    return f"{verb[(effect.direction, better)]} {effect.name} by {_amount(effect.effect or 0.0, effect.unit)}"
+    return f"{verb[(effect.direction, better)]} {effect.name} by {fmt.amount(effect.effect or 0.0, effect.unit)}"
 
 
 def narrative(cards: Sequence[Scorecard], results: Sequence[roi.InitiativeRoi]) -> list[str]:
@@ -600,24 +590,24 @@ def narrative(cards: Sequence[Scorecard], results: Sequence[roi.InitiativeRoi]) 
         card, best = max(tiles, key=lambda ct: ct[1].progress_pct or 0.0)
         verb = "rose" if (best.change or 0) > 0 else "fell" if (best.change or 0) < 0 else "held"
         lines.append(
-            f"{card.title}: {best.name} {verb} from {_num(best.baseline, best.unit)} to "
-            f"{_num(best.current or 0.0, best.unit)}, {best.progress_pct:.0f}% of the way to the "
-            f"{_num(best.target, best.unit)} target."
+            f"{card.title}: {best.name} {verb} from {fmt.level(best.baseline, best.unit)} to "
+            f"{fmt.level(best.current or 0.0, best.unit)}, {best.progress_pct:.0f}% of the way to the "
+            f"{fmt.level(best.target, best.unit)} target."
         )
     for r in results:
         if r.benefits is None:
             reasons = "; ".join(sorted({e.missing for e in r.effects if e.missing})) or "no KPI is linked to it"
-            lines.append(f"{r.name} ({_money(r.costs)} invested): no value can be shown yet ({reasons}).")
+            lines.append(f"{r.name} ({fmt.money(r.costs)} invested): no value can be shown yet ({reasons}).")
             continue
         moved = " and ".join(_moved(e) for e in r.effects if e.benefit is not None)
         if r.roi_pct is not None and r.roi_pct >= 0:
             outcome = f"a return of {r.roi_pct:.0f}%"
         else:
-            outcome = f"{_money(r.costs - r.benefits)} short of its cost so far"
+            outcome = f"{fmt.money(r.costs - r.benefits)} short of its cost so far"
         payback = f", paying back in {r.payback_months:.1f} months" if r.payback_months is not None else ""
         lines.append(
-            f"{r.name} {moved} beyond what would have happened anyway, worth {_money(r.benefits)} in the first "
-            f"year against {_money(r.costs)} invested: {outcome}{payback}."
+            f"{r.name} {moved} beyond what would have happened anyway, worth {fmt.money(r.benefits)} in the first "
+            f"year against {fmt.money(r.costs)} invested: {outcome}{payback}."
         )
     for card in cards:
         lagging = [t for t in card.kpis if t.status in ("at_risk", "off_track") and t.progress_pct is not None]
@@ -633,8 +623,8 @@ def narrative(cards: Sequence[Scorecard], results: Sequence[roi.InitiativeRoi]) 
 # --- the whole view ---------------------------------------------------------------------------------------------
 
 
-def alignment_summary(session: Session, plan: Plan) -> AlignmentSummary:
-    result = intake.alignment(session, plan_key=plan.key)
+def alignment_summary(plan: Plan) -> AlignmentSummary:
+    result = intake.alignment_of(plan)
     return AlignmentSummary(
         initiatives=result.initiatives,
         aligned=result.aligned,
@@ -658,6 +648,7 @@ def gap_closure(change: evidence.PrePost | None) -> list[GapClosure]:
             post_mean=r.post_mean,
             delta=r.delta,
             gap_closed=r.gap_closed,
+            p_value=r.p_value,
         )
         for r in change.rows
         if r.team is None
@@ -667,9 +658,14 @@ def gap_closure(change: evidence.PrePost | None) -> list[GapClosure]:
 def executive_view(session: Session, *, plan_key: str) -> Executive:
     """Everything the executive page and the report show for one plan."""
     plan = plans.load_plan_graph(session, key=plan_key)
+    return executive_of(session, plan, evidence.prepost(session, plan_key=plan_key))
+
+
+def executive_of(session: Session, plan: Plan, change: evidence.PrePost | None) -> Executive:
+    """The executive view of a plan loaded with `plans.load_plan_graph`, given its baseline → follow-up change (so
+    a report computing that change for itself computes it once)."""
     cards = scorecards(session, plan)
     results = _plan_roi(session, plan)
-    change = evidence.prepost(session, plan_key=plan_key)
     application_ok = application_shown(session, plan)
     return Executive(
         plan_key=plan.key,
@@ -677,7 +673,7 @@ def executive_view(session: Session, *, plan_key: str) -> Executive:
         starts=plan.starts,
         ends=plan.ends,
         scorecards=cards,
-        alignment=alignment_summary(session, plan),
+        alignment=alignment_summary(plan),
         roi=results,
         chains=[
             chain(session, plan, i, r, change, application_ok) for i, r in zip(plan.initiatives, results, strict=True)

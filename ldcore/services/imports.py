@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from ldcore.errors import Invalid
 from ldcore.io import exports, times
-from ldcore.io.mapping import Matcher, UnknownValue, convert
-from ldcore.io.tables import Table, delimiter_hint, normalise, read_table
+from ldcore.io.mapping import Matcher, Target, UnknownValue, convert
+from ldcore.io.tables import Column, Table, delimiter_hint, normalise, read_table
 from ldcore.models import Person, SurveyWave, Team
 from ldcore.services import audit, responses, surveys
+from ldcore.survey_defs import SurveyDefinition
 
 MAX_PROBLEMS = 200
 RATING_TYPES = ("capability_rating", "likert", "nps")
@@ -133,7 +134,9 @@ def _refuse(problems: list[tuple[str, str]]) -> Invalid:
     )
 
 
-def _times(table: Table, column, order: str | None, problems: list) -> tuple[dict[int, dt.datetime], str | None, str]:
+def _times(
+    table: Table, column: Column | None, order: str | None, problems: list[tuple[str, str]]
+) -> tuple[dict[int, dt.datetime], str | None, str]:
     """Each line's submission time, the date order used (or `ambiguous`, then no times) and an example value."""
     if column is None:
         return {}, None, ""
@@ -187,7 +190,7 @@ def _prepare(
     place, read_as = table.reading.place, f"the file was read as {table.reading.described}"
     problems: list[tuple[str, str]] = []
     stamps, date_order, date_example = _times(table, time_column, options.date_order, problems)
-    if date_order == AMBIGUOUS and not preview:
+    if date_order == AMBIGUOUS and time_column and not preview:
         where = f"{header}, column {time_column.header!r}"
         message = (
             f"dates like {date_example!r} could be day-first or month-first; choose the date order "
@@ -253,7 +256,7 @@ def _prepare(
         if team_id is None:
             without_team += 1
         else:
-            team_counts[team.name if team else person.team.name] += 1
+            team_counts[team.name if team else person.team.name if person else ""] += 1
         for q in definition.questions:
             blanks[q.key] += q.key not in answers
         prepared.append(
@@ -302,7 +305,9 @@ def _prepare(
     return wave, report, prepared
 
 
-def _check_columns(table: Table, mapped: dict, unmapped: list, definition, header: str) -> None:
+def _check_columns(
+    table: Table, mapped: dict[int, Target], unmapped: list[Column], definition: SurveyDefinition, header: str
+) -> None:
     """Refuse a file whose columns would leave the wave's ratings or a required question empty, naming the
     columns that map to nothing (they are most likely the ones meant)."""
     left = f" Columns that match no question: {'; '.join(c.header for c in unmapped)[:500]}." if unmapped else ""

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import Select, func, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import alignment as analytics
@@ -56,7 +56,8 @@ class StakeholderOut(StakeholderIn):
 class GapOut(GapIn):
     id: int
     training_answer: bool
-    advice: str
+    advice: str  # the verdict, then (when training is not the answer) what to record
+    verdict: str  # the verdict alone: whether training can close this gap
 
 
 class Impact(BaseModel):
@@ -128,22 +129,18 @@ def _refuse(path: str, message: str) -> Invalid:
     return Invalid(message, [(path, message)])
 
 
-def _plan(session: Session, plan_key: str) -> Plan:
-    return plans.get_plan(session, key=plan_key)
-
-
-def _one(session: Session, model, plan: Plan, key: str, what: str):
+def _one(session: Session, model: Any, plan: Plan, key: str, what: str) -> Any:
     item = session.scalar(select(model).where(model.plan_id == plan.id, model.key == key))
     if item is None:
         raise NotFound(f"No {what} with key {key!r} in plan {plan.key!r}.")
     return item
 
 
-def _keys(session: Session, model, plan: Plan) -> set[str]:
+def _keys(session: Session, model: Any, plan: Plan) -> set[str]:
     return set(session.scalars(select(model.key).where(model.plan_id == plan.id)))
 
 
-def _check_key_free(session: Session, model, plan: Plan, key: str, what: str, original: str | None) -> None:
+def _check_key_free(session: Session, model: Any, plan: Plan, key: str, what: str, original: str | None) -> None:
     if key != original and key in _keys(session, model, plan):
         raise _refuse("key", f"Another {what} of this plan already has the key {key!r}; choose another.")
 
@@ -170,8 +167,9 @@ def save_plan(session: Session, *, data: Any, original_key: str | None = None, a
         plan = Plan(key=p.key)
         session.add(plan)
     else:
-        plan = _plan(session, original_key)
+        plan = plans.get_plan(session, key=original_key)
     plan.key, plan.name, plan.starts, plan.ends, plan.description = p.key, p.name, p.starts, p.ends, p.description
+    plan.currency = p.currency
     session.flush()
     mark_changed(session, plan=plan)
     audit.record(
@@ -195,7 +193,7 @@ def objective_count_warning(count: int) -> str | None:
 def save_objective(
     session: Session, *, plan_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> ObjectiveIn:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     o: ObjectiveIn = _validate_keyed(ObjectiveIn, data, "title", _keys(session, Objective, plan), "objective")
     if o.kpis:
         raise _refuse("kpis", "Add KPIs one at a time with save_kpi.")
@@ -220,13 +218,13 @@ def save_objective(
     return o
 
 
-def _next_position(session: Session, model, plan: Plan) -> int:
+def _next_position(session: Session, model: Any, plan: Plan) -> int:
     return (session.scalar(select(func.max(model.position)).where(model.plan_id == plan.id)) or 0) + 1
 
 
 def unmeasurable_objectives(session: Session, *, plan_key: str) -> list[str]:
     """Titles of objectives with no KPI: nothing could show that they moved."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     return list(
         session.scalars(
             select(Objective.title)
@@ -242,7 +240,7 @@ def unmeasurable_objectives(session: Session, *, plan_key: str) -> list[str]:
 def save_kpi(
     session: Session, *, plan_key: str, objective_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> KpiIn:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     objective = _one(session, Objective, plan, objective_key, "objective")
     k: KpiIn = _validate_keyed(KpiIn, data, "name", _keys(session, Kpi, plan), "KPI")
     _check_key_free(session, Kpi, plan, k.key, "KPI", original_key)
@@ -265,7 +263,7 @@ def save_kpi(
 
 
 def list_stakeholders(session: Session, *, plan_key: str) -> list[StakeholderOut]:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     rows = session.scalars(select(Stakeholder).where(Stakeholder.plan_id == plan.id).order_by(Stakeholder.id))
     return [
         StakeholderOut(
@@ -278,7 +276,7 @@ def list_stakeholders(session: Session, *, plan_key: str) -> list[StakeholderOut
 def save_stakeholder(
     session: Session, *, plan_key: str, data: Any, stakeholder_id: int | None = None, actor: str
 ) -> StakeholderOut:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     s: StakeholderIn = _validate(StakeholderIn, data, "stakeholder")
     if stakeholder_id is None:
         row = Stakeholder(plan_id=plan.id)
@@ -297,7 +295,7 @@ def save_stakeholder(
     return StakeholderOut(id=row.id, **s.model_dump())
 
 
-def _by_id(session: Session, model, plan: Plan, item_id: int, what: str):
+def _by_id(session: Session, model: Any, plan: Plan, item_id: int, what: str) -> Any:
     item = session.get(model, item_id)
     if item is None or item.plan_id != plan.id:
         raise NotFound(f"No {what} #{item_id} in plan {plan.key!r}.")
@@ -311,17 +309,19 @@ def is_training_cause(root_cause: str) -> bool:
     return root_cause in TRAINING_CAUSES
 
 
-def root_cause_advice(root_cause: str) -> str:
+def root_cause_verdict(root_cause: str) -> str:
     if is_training_cause(root_cause):
         return f"A {root_cause} gap: training can help close it."
-    return (
-        f"Training is not the answer: a {root_cause} gap is closed by changing the {root_cause}, "
-        "not by a course. Record who owns the fix."
-    )
+    return f"Training is not the answer: a {root_cause} gap is closed by changing the {root_cause}, not by a course."
+
+
+def root_cause_advice(root_cause: str) -> str:
+    verdict = root_cause_verdict(root_cause)
+    return verdict if is_training_cause(root_cause) else f"{verdict} Record who owns the fix."
 
 
 def list_gaps(session: Session, *, plan_key: str) -> list[GapOut]:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     objective_key = dict(session.execute(select(Objective.id, Objective.key).where(Objective.plan_id == plan.id)).all())
     team_key = dict(session.execute(select(Team.id, Team.key)).all())
     rows = session.scalars(select(PerformanceGap).where(PerformanceGap.plan_id == plan.id).order_by(PerformanceGap.id))
@@ -330,19 +330,20 @@ def list_gaps(session: Session, *, plan_key: str) -> list[GapOut]:
             id=g.id,
             description=g.description,
             root_cause=g.root_cause,
-            objective=objective_key.get(g.objective_id),
-            team=team_key.get(g.team_id),
+            objective=objective_key.get(g.objective_id) if g.objective_id else None,
+            team=team_key.get(g.team_id) if g.team_id else None,
             fix_owner=g.fix_owner,
             notes=g.notes,
             training_answer=is_training_cause(g.root_cause),
             advice=root_cause_advice(g.root_cause),
+            verdict=root_cause_verdict(g.root_cause),
         )
         for g in rows
     ]
 
 
 def save_gap(session: Session, *, plan_key: str, data: Any, gap_id: int | None = None, actor: str) -> GapOut:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     g: GapIn = _validate(GapIn, data, "performance gap")
     objective_id = _one(session, Objective, plan, g.objective, "objective").id if g.objective else None
     team_id = None
@@ -369,6 +370,7 @@ def save_gap(session: Session, *, plan_key: str, data: Any, gap_id: int | None =
         **g.model_dump(),
         training_answer=is_training_cause(g.root_cause),
         advice=root_cause_advice(g.root_cause),
+        verdict=root_cause_verdict(g.root_cause),
     )
 
 
@@ -379,7 +381,7 @@ def save_capability(
     session: Session, *, plan_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> CapabilityIn:
     """A capability with its weight (1–5) against each objective it drives; the weights given replace the old."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     c: CapabilityIn = _validate_keyed(CapabilityIn, data, "name", _keys(session, Capability, plan), "capability")
     _check_key_free(session, Capability, plan, c.key, "capability", original_key)
     objectives = {o.key: o for o in session.scalars(select(Objective).where(Objective.plan_id == plan.id))}
@@ -410,7 +412,7 @@ def save_capability(
 
 def team_grid(session: Session, *, plan_key: str) -> list[TeamIn]:
     """Every team of the organisation (teams are shared by plans) with its targets in this plan."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     targets: dict[int, dict[str, int]] = {}
     for team_id, capability_key, level in session.execute(
         select(TeamTarget.team_id, Capability.key, TeamTarget.level)
@@ -435,7 +437,7 @@ def save_team_grid(
 ) -> list[TeamIn]:
     """Save a teams × capabilities grid: every row is checked first, so one bad row saves nothing. A problem's
     path starts with the row number (from 1) unless `prefix` is False."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     capabilities = {c.key: c for c in session.scalars(select(Capability).where(Capability.plan_id == plan.id))}
     problems: list[tuple[str, str]] = []
     teams: list[TeamIn] = []
@@ -459,11 +461,11 @@ def save_team_grid(
     if problems:
         raise Invalid("Teams not saved: " + "; ".join(f"{p}: {m}" for p, m in problems), problems)
     for t in teams:
-        team = plans.upsert_team(session, key=t.key, name=t.name, headcount=t.headcount)
+        stored = plans.upsert_team(session, key=t.key, name=t.name, headcount=t.headcount)
         session.flush()
-        session.execute(sql_delete(TeamTarget).where(TeamTarget.plan_id == plan.id, TeamTarget.team_id == team.id))
+        session.execute(sql_delete(TeamTarget).where(TeamTarget.plan_id == plan.id, TeamTarget.team_id == stored.id))
         session.add_all(
-            TeamTarget(plan_id=plan.id, team_id=team.id, capability_id=capabilities[k].id, level=level)
+            TeamTarget(plan_id=plan.id, team_id=stored.id, capability_id=capabilities[k].id, level=level)
             for k, level in t.targets.items()
         )
         audit.record(session, actor=actor, action="team.save", entity="team", key=t.key, plan=plan.key)
@@ -479,7 +481,7 @@ def save_team_grid(
 def save_initiative(
     session: Session, *, plan_key: str, data: Any, original_key: str | None = None, actor: str
 ) -> InitiativeIn:
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     i: InitiativeIn = _validate_keyed(InitiativeIn, data, "name", _keys(session, Initiative, plan), "initiative")
     _check_key_free(session, Initiative, plan, i.key, "initiative", original_key)
     objectives = {o.key: o for o in session.scalars(select(Objective).where(Objective.plan_id == plan.id))}
@@ -515,7 +517,7 @@ def save_initiative(
 # --- deleting -------------------------------------------------------------------------------------------------
 
 
-def _count(session: Session, statement) -> int:
+def _count(session: Session, statement: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
@@ -675,7 +677,7 @@ KINDS = tuple(_IMPACT)
 def delete_impact(session: Session, *, plan_key: str, kind: str = "plan", key: str = "") -> Impact:
     """What deleting the plan (kind 'plan') or one of its parts (kind in KINDS, by key; stakeholders and gaps by
     id) would take with it."""
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     if kind == "plan":
         return _impact_plan(session, plan)
     if kind not in _IMPACT:
@@ -686,7 +688,7 @@ def delete_impact(session: Session, *, plan_key: str, kind: str = "plan", key: s
 def delete(session: Session, *, plan_key: str, kind: str = "plan", key: str = "", actor: str) -> Impact:
     """Delete and return what it took with it (the same account `delete_impact` gives beforehand)."""
     impact = delete_impact(session, plan_key=plan_key, kind=kind, key=key)
-    plan = _plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     mark_changed(session, plan=plan.id)
     if kind == "plan":
         session.delete(plan)
@@ -710,7 +712,11 @@ def delete(session: Session, *, plan_key: str, kind: str = "plan", key: str = ""
 
 def alignment(session: Session, *, plan_key: str) -> analytics.Alignment:
     """The alignment of a plan's initiatives with its objectives (see `ldcore.analytics.alignment`)."""
-    plan = plans.load_plan_graph(session, key=plan_key)
+    return alignment_of(plans.load_plan_graph(session, key=plan_key))
+
+
+def alignment_of(plan: Plan) -> analytics.Alignment:
+    """The alignment of a plan already loaded with `plans.load_plan_graph`."""
     objective_key = {o.id: o.key for o in plan.objectives}
     return analytics.align(
         objectives=[analytics.ObjectiveRef(o.key, o.title, o.priority) for o in plan.objectives],

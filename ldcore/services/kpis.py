@@ -3,7 +3,8 @@
 A KPI holds at most one value per (team, date): recording a value for a (KPI, team, date) that already has one
 replaces it (a correction), and recording the same value again changes nothing, so re-importing a file is safe.
 
-CSV columns: `kpi,date,value` and optionally `team` (a team key) and `note`; the header row is line 1. Dates are
+CSV columns: `kpi,date,value` and optionally `team` and `note`; a KPI and a team by key or by name (any case); the
+header row is line 1. Dates are
 ISO (2027-03-31); values are plain numbers (a decimal point, no thousands separator).
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete as sql_delete
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ldcore.db import mark_changed
 from ldcore.errors import Invalid, NotFound, describe, invalid_from
+from ldcore.io import exports
 from ldcore.io.tables import delimiter_hint, read_records
 from ldcore.models import Kpi, KpiObservation, Team
 from ldcore.schemas import ObservationIn
@@ -192,7 +195,10 @@ def delete_observation(session: Session, *, plan_key: str, observation_id: int, 
 
 def preview_kpi_csv(session: Session, *, plan_key: str, data: bytes) -> KpiImportPreview:
     """Parse and check a CSV without writing: every bad row is reported with its line number and reason."""
-    parsed, problems, read_as = _parse_csv(data)
+    plan = plans.get_plan(session, key=plan_key)
+    kpi_names = dict(session.execute(select(Kpi.key, Kpi.name).where(Kpi.plan_id == plan.id)).all())
+    team_names = dict(session.execute(select(Team.key, Team.name)).all())
+    parsed, problems, read_as = _parse_csv(data, Names(kpi_names, "KPI"), Names(team_names, "team"))
     preview = _plan_rows(session, plan_key, parsed)
     preview.read_as = read_as
     preview.problems = sorted(problems + preview.problems, key=lambda p: p.line)
@@ -223,7 +229,31 @@ def _count_rows(n: int) -> str:
 # --- parsing and checking -------------------------------------------------------------------------------------
 
 
-def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem], str]:
+def template_csv(session: Session, *, plan_key: str) -> bytes:
+    """A CSV to fill in: the header, then one example row per KPI of the plan (its key, today, its baseline)."""
+    plan = plans.load_plan_graph(session, key=plan_key)
+    today = dt.date.today().isoformat()
+    rows = [[k.key, today, k.baseline_value, "", f"{k.name} (example row: replace or delete)"]
+            for o in plan.objectives for k in o.kpis]  # fmt: skip
+    return exports.to_csv([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS], rows)
+
+
+class Names:
+    """Keys of one kind of thing, found by key or by name in any case; says what to use instead of an unknown one."""
+
+    def __init__(self, names: dict[str, str], what: str):
+        self.what, self.keys = what, sorted(names)
+        self.by_text = {name.casefold(): key for key, name in names.items()} | {k.casefold(): k for k in names}
+
+    def key(self, text: str) -> str | None:
+        return self.by_text.get(text.strip().casefold())
+
+    def unknown(self, text: str) -> str:
+        known = ", ".join(self.keys[:12]) + (" …" if len(self.keys) > 12 else "")
+        return f"unknown {self.what} {text!r} (use a {self.what} of this plan by key or name: {known or 'none yet'})"
+
+
+def _parse_csv(data: bytes, kpis: Names, teams: Names) -> tuple[list[tuple[int, ObservationIn]], list[RowProblem], str]:
     records, reading = read_records(data)
     if not records:
         raise Invalid("The file is empty; it needs a header row: kpi,date,value[,team,note].")
@@ -251,17 +281,22 @@ def _parse_csv(data: bytes) -> tuple[list[tuple[int, ObservationIn]], list[RowPr
             problems.append(RowProblem(line=line, reason=reason))
             continue
         cells = {c: v.strip() for c, v in zip(columns, record, strict=True)}
-        reason, row = _row(cells)
-        if reason:
-            problems.append(RowProblem(line=line, reason=reason))
+        refused, row = _row(cells, kpis, teams)
+        if refused:
+            problems.append(RowProblem(line=line, reason=refused))
         elif row is not None:
             rows.append((line, row))
     return rows, problems, reading.read_as
 
 
-def _row(cells: dict[str, str]) -> tuple[str | None, ObservationIn | None]:
+def _row(cells: dict[str, str], kpis: Names, teams: Names) -> tuple[str | None, ObservationIn | None]:
     if not cells["kpi"]:
         return "kpi is empty", None
+    kpi, team = kpis.key(cells["kpi"]), teams.key(cells["team"]) if cells.get("team") else None
+    if kpi is None:
+        return kpis.unknown(cells["kpi"]), None
+    if cells.get("team") and team is None:
+        return teams.unknown(cells["team"]), None
     try:
         date = dt.date.fromisoformat(cells["date"])
     except ValueError:
@@ -273,9 +308,7 @@ def _row(cells: dict[str, str]) -> tuple[str | None, ObservationIn | None]:
     if not math.isfinite(value):
         return f"value {cells['value']!r} is not a finite number", None
     try:
-        return None, ObservationIn(
-            kpi=cells["kpi"], date=date, value=value, team=cells.get("team") or None, note=cells.get("note", "")
-        )
+        return None, ObservationIn(kpi=kpi, date=date, value=value, team=team, note=cells.get("note", ""))
     except ValidationError as exc:
         return describe(exc), None
 
@@ -321,7 +354,9 @@ def _plan_rows(session: Session, plan_key: str, rows: list[tuple[int, Observatio
     return preview
 
 
-def _stored(session: Session, kpis: dict[str, Kpi], teams: dict[str, int], rows: list[ObservationIn]):
+def _stored(
+    session: Session, kpis: dict[str, Kpi], teams: dict[str, int], rows: list[ObservationIn]
+) -> dict[tuple[str, str | None, dt.date], list[float]]:
     """Stored values keyed by (kpi key, team key, date) for the KPIs and dates the rows touch."""
     if not rows:
         return {}
@@ -335,11 +370,14 @@ def _stored(session: Session, kpis: dict[str, Kpi], teams: dict[str, int], rows:
             .where(tuple_(KpiObservation.kpi_id, KpiObservation.date).in_(chunk))
             .order_by(KpiObservation.id)
         ):
-            out.setdefault((kpi_key[kpi_id], team_key.get(team_id), date), []).append(value)
+            out.setdefault((kpi_key[kpi_id], team_key.get(team_id) if team_id else None, date), []).append(value)
     return out
 
 
-def _chunks(items: list, size: int):
+T = TypeVar("T")
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -54,7 +55,10 @@ def get_plan(session: Session, *, key: str) -> Plan:
 
 def list_plans(session: Session) -> list[PlanIn]:
     plans = session.scalars(select(Plan).order_by(Plan.starts.desc(), Plan.key)).all()
-    return [PlanIn(key=p.key, name=p.name, starts=p.starts, ends=p.ends, description=p.description) for p in plans]
+    return [
+        PlanIn(key=p.key, name=p.name, starts=p.starts, ends=p.ends, description=p.description, currency=p.currency)
+        for p in plans
+    ]
 
 
 def load_plan_graph(session: Session, *, key: str) -> Plan:
@@ -98,7 +102,14 @@ def export_plan(session: Session, *, key: str) -> PlanDocument:
     team_key = {t.id: t.key for t in teams}
     gaps = sorted(plan.gaps, key=lambda g: g.id)
     return PlanDocument(
-        plan=PlanIn(key=plan.key, name=plan.name, starts=plan.starts, ends=plan.ends, description=plan.description),
+        plan=PlanIn(
+            key=plan.key,
+            name=plan.name,
+            starts=plan.starts,
+            ends=plan.ends,
+            description=plan.description,
+            currency=plan.currency,
+        ),
         objectives=[
             ObjectiveIn(
                 key=o.key,
@@ -172,7 +183,7 @@ def export_plan(session: Session, *, key: str) -> PlanDocument:
     )
 
 
-def _position(items, item_id: int) -> int:
+def _position(items: Sequence[Any], item_id: int) -> int:
     return next((n for n, item in enumerate(items) if item.id == item_id), 0)
 
 
@@ -212,7 +223,7 @@ def import_plan(session: Session, *, document: PlanDocument, actor: str = "cli")
     if session.scalar(select(Plan.id).where(Plan.key == document.plan.key)) is not None:
         raise Conflict(f"A plan with key {document.plan.key!r} already exists; choose another key.")
     p = document.plan
-    plan = Plan(key=p.key, name=p.name, starts=p.starts, ends=p.ends, description=p.description)
+    plan = Plan(key=p.key, name=p.name, starts=p.starts, ends=p.ends, description=p.description, currency=p.currency)
     session.add(plan)
     objectives: dict[str, Objective] = {}
     kpis: dict[str, Kpi] = {}
@@ -354,7 +365,7 @@ def plan_yaml(document: PlanDocument) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
 
 
-def _date_representer(dumper: yaml.SafeDumper, value: dt.date):
+def _date_representer(dumper: yaml.SafeDumper, value: dt.date) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 

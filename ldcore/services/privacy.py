@@ -1,34 +1,47 @@
 """A person's data and how long identities are kept.
 
 `person_data` gathers everything stored about one roster person: the roster record, their invitations, and the
-identified and confidential responses with their answers (anonymous responses carry no identity, so nobody can
-find them). `erase_person` removes the person: roster row, invitations (with their token hashes), manager
-references, and the link from every response to them; their answers are deleted or, by the `erase_answers`
-setting, kept as anonymous answers. Kept answers stay in their team only while the team has at least the wave's
-minimum group of responses, so every published aggregate is exactly what it was before the erasure and no
-aggregate of a group under the minimum can be worked out from the kept rows; free-text answers, which may name the
-person, are deleted either way.
+identified and confidential responses with their answers (anonymous responses carry no identity, so nobody can find
+them). `erase_person` removes the person: roster row, invitations (with their token hashes and the answers kept unsent
+for them, see `ResponseDraft`), manager references, and the link from every response to them; their answers are
+deleted or, by the `erase_answers` setting, kept as anonymous answers. Kept answers stay in their team only while the
+team has at least the wave's minimum group of responses, so every published aggregate is exactly what it was before
+the erasure and no aggregate of a group under the minimum can be worked out from the kept rows; free-text answers,
+which may name the person, are deleted either way.
 
 Retention: a wave keeps its respondents' identities `identity_retention_days` (default 365) after it closes; then
-`apply_retention` removes them (who answered, their links, external ids, the time of day). Answers stay.
+`apply_retention` removes them (who answered, their links, external ids, the time of day). Answers stay. Answers
+kept unsent (drafts) go as soon as their wave has closed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ldcore.db import mark_changed
 from ldcore.errors import Conflict, Invalid, NotFound
-from ldcore.models import Account, Answer, Capability, Invitation, Person, Response, SurveyWave, Team, utcnow
+from ldcore.models import (
+    Account,
+    Answer,
+    Capability,
+    Invitation,
+    Person,
+    Response,
+    ResponseDraft,
+    SurveyWave,
+    Team,
+    utcnow,
+)
 from ldcore.services import audit
 from ldcore.services.surveys import get_wave
 
 ERASE_MODES = ("delete", "anonymise")
+INVITATIONS = cast(Table, Invitation.__table__)  # Core DELETEs: no ORM objects loaded to delete them
 MAX_RETENTION_DAYS = 3650
 ANONYMOUS_NOTE = "Answers given in anonymous waves are stored without any identity and cannot be found or exported."
 
@@ -54,12 +67,12 @@ class InvitationRecord(BaseModel):
     sent_at: dt.datetime | None
     answered_at: dt.datetime | None
     reminders_sent: int
+    unsent_answers: dict[str, Any] = {}  # kept while they answer (a draft), by question key; gone once sent
 
 
 class AnswerRecord(BaseModel):
     question: str
     capability: str | None
-    item: str | None
     value: float | str | None
 
 
@@ -118,15 +131,12 @@ def _responses_of(session: Session, person: Person) -> list[Response]:
 
 def _answer_records(session: Session, response_id: int) -> list[AnswerRecord]:
     rows = session.execute(
-        select(Answer.question_key, Capability.key, Answer.item, Answer.value_num, Answer.value_text)
+        select(Answer.question_key, Capability.key, Answer.value_num, Answer.value_text)
         .outerjoin(Capability, Capability.id == Answer.capability_id)
         .where(Answer.response_id == response_id)
         .order_by(Answer.id)
     )
-    return [
-        AnswerRecord(question=q, capability=c, item=i, value=text if text is not None else num)
-        for q, c, i, num, text in rows
-    ]
+    return [AnswerRecord(question=q, capability=c, value=text if text is not None else num) for q, c, num, text in rows]
 
 
 def person_data(session: Session, *, email: str, actor: str, now: dt.datetime | None = None) -> PersonData:
@@ -137,6 +147,13 @@ def person_data(session: Session, *, email: str, actor: str, now: dt.datetime | 
     waves = {w.id: w for w in session.scalars(select(SurveyWave))}
     invitations = session.scalars(
         select(Invitation).where(Invitation.person_id == person.id).order_by(Invitation.created_at, Invitation.id)
+    ).all()
+    drafts: dict[int | None, dict[str, Any]] = dict(
+        session.execute(
+            select(ResponseDraft.invitation_id, ResponseDraft.answers).where(
+                ResponseDraft.invitation_id.in_([i.id for i in invitations])
+            )
+        ).all()
     )
     data = PersonData(
         email=person.email,
@@ -159,6 +176,7 @@ def person_data(session: Session, *, email: str, actor: str, now: dt.datetime | 
                 sent_at=i.sent_at,
                 answered_at=i.used_at,
                 reminders_sent=i.reminders_sent,
+                unsent_answers=drafts.get(i.id) or {},
             )
             for i in invitations
         ],
@@ -212,6 +230,7 @@ def _strip_identity(response: Response) -> None:
 def _keep_anonymously(session: Session, response: Response) -> None:
     _strip_identity(response)
     wave = session.get(SurveyWave, response.wave_id)
+    assert wave is not None  # a response belongs to its wave
     team_size = session.scalar(
         select(func.count(Response.id)).where(
             Response.wave_id == response.wave_id, Response.team_id == response.team_id
@@ -222,7 +241,7 @@ def _keep_anonymously(session: Session, response: Response) -> None:
         response.team_id = None
         for answer in response.answers:
             answer.team_id = None
-    free_text = {q["key"] for q in wave.definition.get("questions", []) if q.get("type") == "text"}
+    free_text = {q["key"] for q in wave.questions if q.get("type") == "text"}
     for answer in [a for a in response.answers if a.question_key in free_text]:
         response.answers.remove(answer)
 
@@ -245,7 +264,9 @@ def erase_person(session: Session, *, email: str, answers: str, actor: str) -> E
         else:
             _keep_anonymously(session, response)
     session.flush()
-    removed = session.execute(Invitation.__table__.delete().where(Invitation.person_id == person.id)).rowcount
+    their_invitations = select(Invitation.id).where(Invitation.person_id == person.id)
+    session.execute(delete(ResponseDraft).where(ResponseDraft.invitation_id.in_(their_invitations)))
+    removed = session.execute(INVITATIONS.delete().where(Invitation.person_id == person.id)).rowcount  # type: ignore[attr-defined]
     session.execute(
         update(Person).where(func.lower(Person.manager_email) == person.email.lower()).values(manager_email="")
     )
@@ -315,6 +336,8 @@ def apply_retention(session: Session, *, now: dt.datetime | None = None, actor: 
     response imported into such a wave later loses its identity on the next run)."""
     now = now or utcnow()
     done = []
+    closed = select(SurveyWave.id).where(SurveyWave.closes < now.date())
+    session.execute(delete(ResponseDraft).where(ResponseDraft.wave_id.in_(closed)))  # can never be sent now
     for wave in session.scalars(select(SurveyWave).where(SurveyWave.closes.is_not(None)).order_by(SurveyWave.key)):
         removes_on = _retention(wave).removes_on
         if removes_on is None or removes_on > now.date():
@@ -333,7 +356,7 @@ def apply_retention(session: Session, *, now: dt.datetime | None = None, actor: 
         for response in identified:
             _strip_identity(response)
         session.flush()
-        invitations = session.execute(Invitation.__table__.delete().where(Invitation.wave_id == wave.id)).rowcount
+        invitations = session.execute(INVITATIONS.delete().where(Invitation.wave_id == wave.id)).rowcount  # type: ignore[attr-defined]
         if not identified and not invitations and wave.identities_removed_at is not None:
             continue
         wave.identities_removed_at = wave.identities_removed_at or now

@@ -19,38 +19,64 @@ import hmac
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StrictInt, StrictStr, ValidationError
 from pydantic import create_model as pydantic_model
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ldcore.analytics import suppression
 from ldcore.db import mark_changed
 from ldcore.errors import Invalid, LDAlignError
-from ldcore.models import Answer, Invitation, Person, Response, SurveyWave, Team, utcnow
-from ldcore.schemas import NUL_REFUSED, nul_path
+from ldcore.i18n import N_
+from ldcore.models import Answer, Invitation, Person, Response, ResponseDraft, SurveyWave, Team, utcnow
+from ldcore.schemas import NUL_REFUSED, Named, nul_path
 from ldcore.services import accounts
 from ldcore.services.surveys import audience_teams, hash_token, wave_capabilities, wave_definition
 from ldcore.survey_defs import NOT_APPLICABLE, Question, SurveyDefinition
+from ldcore.vocab import MIN_GROUP_DEFAULT
 
-REFUSED = (
+# The respondent reads these: they are marked for the message catalogs (ldcore.i18n) and translated where shown.
+REFUSED = N_(
     "This survey link cannot be used. It may have been used already, or the survey is not open. "
     "If you think this is a mistake, ask the person who sent it to you."
 )
-ALREADY_ANSWERED = "You have already answered — thank you."
-ALREADY_FROM_BROWSER = "An answer to this survey has already been sent from this browser. Thank you!"
-OPEN_LINK_NOTE = (
+ALREADY_ANSWERED = N_("You have already answered — thank you.")
+ALREADY_FROM_BROWSER = N_("An answer to this survey has already been sent from this browser. Thank you!")
+OPEN_LINK_NOTE = N_(
     "This is an open link: anybody with it can answer, so it cannot guarantee one answer per person. "
     "Please answer once."
 )
+ANSWER_REQUIRED = N_("an answer is required")
+EVERY_ROW = N_("an answer is required for every row")
+CHOOSE_TEAM = N_("Please choose your team.")
+UNRECOGNISED_BROWSER = N_("This browser could not be recognised; reload the page.")
+PAIRING_INCOMPLETE = N_("Your personal code is incomplete: answer all three prompts, or none.")
+# What the wave's anonymity means for the person answering, in one sentence ({n}: the minimum group size).
+ANONYMITY_NOTES = {
+    "anonymous": N_(
+        "This survey is anonymous: your answers are stored without your name, so nobody can see which answers "
+        "are yours, and results are shown only for groups of at least {n} people."
+    ),
+    "confidential": N_(
+        "This survey is confidential: your answers are stored with your name so they can be compared over time, "
+        "but results are shown only for groups of at least {n} people and never for you alone."
+    ),
+    "identified": N_(
+        "This survey is not anonymous: your answers are stored with your name, and the survey team can read them."
+    ),
+    "open": N_(
+        "This link does not ask who you are: your answers are stored with your team only, and results are shown "
+        "only for groups of at least {n} people."
+    ),
+}
 MAX_TEXT = 10_000
 IMPORT_CHUNK = 1_000
-NO_VALUE = {"capability_id": None, "item": None, "value_num": None, "value_text": None}  # one shape per INSERT
+NO_VALUE = {"capability_id": None, "value_num": None, "value_text": None}  # one shape per INSERT
 
 
 class LinkRefused(LDAlignError):
@@ -64,8 +90,8 @@ class LinkRefused(LDAlignError):
 # --- validation -----------------------------------------------------------------------------------------------
 
 
-def _one_of(allowed: tuple, what: str) -> Callable:
-    def check(value):
+def _one_of(allowed: tuple[Any, ...], what: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
         if value not in allowed:
             raise ValueError(f"{what} must be one of: {', '.join(str(a) for a in allowed)}")
         return value
@@ -81,7 +107,7 @@ def _no_duplicates(values: list) -> list:
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("an answer is required")
+        raise ValueError(ANSWER_REQUIRED)
     return value
 
 
@@ -89,7 +115,7 @@ def _every_row(keys: tuple[str, ...]) -> Callable:
     def check(rows: dict) -> dict:
         missing = [k for k in keys if rows.get(k) is None]
         if missing:
-            raise ValueError(f"an answer is required for every row (missing: {', '.join(missing)})")
+            raise ValueError(f"{EVERY_ROW} (missing: {', '.join(missing)})")
         return rows
 
     return check
@@ -157,9 +183,9 @@ def _drop_blanks(answers: Any) -> Any:
     return out
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     if error["type"] == "missing":
-        return "an answer is required"
+        return ANSWER_REQUIRED
     if error["type"] == "extra_forbidden":
         return "not a question of this survey"
     return error["msg"].removeprefix("Value error, ")
@@ -205,11 +231,13 @@ def answer_rows(definition: SurveyDefinition, capability_ids: dict[str, int], an
                 if point is not None and point != NOT_APPLICABLE:
                     rows.append({"question_key": q.key, "capability_id": capability_ids[cap], "value_num": point})
         elif q.type == "single_choice":
-            rows.append({"question_key": q.key, "value_text": value, "value_num": q.options.index(value) + 1})
+            options = q.options or []
+            rows.append({"question_key": q.key, "value_text": value, "value_num": options.index(value) + 1})
         elif q.type == "multi_choice":
+            options = q.options or []
             rows.extend(
-                {"question_key": q.key, "value_text": v, "value_num": q.options.index(v) + 1}
-                for v in sorted(value, key=q.options.index)
+                {"question_key": q.key, "value_text": v, "value_num": options.index(v) + 1}
+                for v in sorted(value, key=options.index)
             )
         elif q.type == "text":
             rows.append({"question_key": q.key, "value_text": value})
@@ -221,9 +249,9 @@ def answer_rows(definition: SurveyDefinition, capability_ids: dict[str, int], an
 # --- anonymous pairing ----------------------------------------------------------------------------------------
 
 PAIRING_PROMPTS = (
-    ("mother", "First two letters of your mother's (or guardian's) first name"),
-    ("birthday", "Day of the month you were born (1–31)"),
-    ("street", "First two letters of the street where you grew up"),
+    ("mother", N_("First two letters of your mother's (or guardian's) first name")),
+    ("birthday", N_("Day of the month you were born (1–31)")),
+    ("street", N_("First two letters of the street where you grew up")),
 )
 
 
@@ -252,13 +280,13 @@ def pairing_code(session: Session, plan_id: int, parts: dict[str, Any] | None) -
         return None
     problems = []
     if not re.fullmatch(r"[^\W\d_]{2,}", values["mother"]):
-        problems.append(("pairing.mother", "two letters, please"))
+        problems.append(("pairing.mother", N_("two letters, please")))
     if not (values["birthday"].isdigit() and 1 <= int(values["birthday"]) <= 31):
-        problems.append(("pairing.birthday", "a day between 1 and 31, please"))
+        problems.append(("pairing.birthday", N_("a day between 1 and 31, please")))
     if len(values["street"]) < 2:
-        problems.append(("pairing.street", "two letters or digits, please"))
+        problems.append(("pairing.street", N_("two letters or digits, please")))
     if problems:
-        raise Invalid("Your personal code is incomplete: answer all three prompts, or none.", problems)
+        raise Invalid(PAIRING_INCOMPLETE, problems)
     code = f"ldalign-pairing|{plan_id}|{values['mother'][:2]}|{int(values['birthday'])}|{values['street'][:2]}"
     return keyed_hash(session, code)
 
@@ -266,13 +294,10 @@ def pairing_code(session: Session, plan_id: int, parts: dict[str, Any] | None) -
 # --- the respondent's form ------------------------------------------------------------------------------------
 
 
-class Named(BaseModel):
-    key: str
-    name: str
-
-
 class RespondForm(BaseModel):
-    """What the respondent page draws: nothing about the person, the roster or other answers."""
+    """What the respondent page draws: nothing about the person, the roster or other answers. `definition` is in
+    the survey's default language; `custom_title` is the wave's own title, if it has one (shown in every
+    language)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     wave_key: str
@@ -283,6 +308,64 @@ class RespondForm(BaseModel):
     anonymous: bool
     open_link: bool
     teams: list[Named] = []
+    custom_title: str = ""
+    anonymity: str = "confidential"
+    min_group: int = MIN_GROUP_DEFAULT
+    preview: bool = False
+
+    @property
+    def anonymity_note(self) -> str:
+        """What the wave's anonymity means for the person answering (untranslated; `{n}` filled in)."""
+        return ANONYMITY_NOTES["open" if self.open_link else self.anonymity]
+
+    @property
+    def question_count(self) -> int:
+        """The questions the progress bar counts: the survey's, and the team question of an open link."""
+        return len(self.definition.questions) + (1 if self.open_link else 0)
+
+
+def estimated_minutes(definition: SurveyDefinition, *, capabilities: int, open_link: bool = False) -> int:
+    """A fair guess of the minutes a person needs, from the questions (a rating row takes seconds, free text a
+    minute); at least one."""
+    seconds = 5 if open_link else 0
+    for q in definition.questions:
+        if q.rows_per_capability:
+            seconds += 8 + 6 * max(capabilities, 1)
+        elif q.type == "text":
+            seconds += 45
+        elif q.type in ("multi_choice", "number", "percent"):
+            seconds += 15
+        else:
+            seconds += 10
+    return max(1, round(seconds / 60))
+
+
+def preview_form(
+    definition: SurveyDefinition,
+    *,
+    capabilities: list[str] | None = None,
+    teams: list[str] | None = None,
+    anonymity: str = "confidential",
+    open_link: bool = False,
+    min_group: int = MIN_GROUP_DEFAULT,
+) -> RespondForm:
+    """A form for a preview of `definition` (the survey builder): no wave, no link, nothing stored. Capability
+    and team names are examples unless given."""
+    capabilities = capabilities or ["Negotiation", "Coaching", "Data analysis"]
+    teams = teams or ["Sales", "Service"]
+    return RespondForm(
+        wave_key="",
+        title=definition.title,
+        description=definition.description,
+        definition=definition,
+        capabilities=[Named(key=f"example_{i}", name=name) for i, name in enumerate(capabilities, start=1)],
+        anonymous=anonymity == "anonymous",
+        open_link=open_link,
+        teams=[Named(key=f"example_{i}", name=name) for i, name in enumerate(teams, start=1)],
+        anonymity=anonymity,
+        min_group=min_group,
+        preview=True,
+    )
 
 
 def _open_today(wave: SurveyWave, now: dt.datetime) -> bool:
@@ -326,6 +409,9 @@ def _form(session: Session, wave: SurveyWave, *, open_link: bool) -> RespondForm
         anonymous=wave.anonymity == "anonymous",
         open_link=open_link,
         teams=teams,
+        custom_title=wave.title if wave.title and wave.title != definition.title else "",
+        anonymity=wave.anonymity,
+        min_group=wave.min_group,
     )
 
 
@@ -408,7 +494,7 @@ def submit_response(
             .values(used_at=stamp)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
             raise LinkRefused(ALREADY_ANSWERED)
         person = session.get(Person, invitation.person_id)
         response = Response(
@@ -423,7 +509,7 @@ def submit_response(
     else:
         team = _open_team(session, wave, team_key)
         if not isinstance(client_id, str) or not 0 < len(client_id) <= 64 or "\x00" in client_id:
-            raise Invalid("This browser could not be recognised; reload the page.", [("client_id", "missing")])
+            raise Invalid(UNRECOGNISED_BROWSER, [("client_id", UNRECOGNISED_BROWSER)])
         if _answered_from(session, wave, client_id):
             raise LinkRefused(ALREADY_FROM_BROWSER)
         response = Response(
@@ -435,14 +521,121 @@ def submit_response(
             submitted_at=stamp,
         )
     mark_changed(session, wave=wave)
-    return _insert(session, response, answer_rows(definition, cap_ids, validated))
+    response_id = _insert(session, response, answer_rows(definition, cap_ids, validated))
+    session.execute(delete(ResponseDraft).where(*_draft_filter(wave, invitation, client_id)))
+    return response_id
 
 
 def _open_team(session: Session, wave: SurveyWave, team_key: str | None) -> Team:
     teams = {t.key: t for t in audience_teams(session, wave)}
     if not isinstance(team_key, str) or team_key not in teams:
-        raise Invalid("Please choose your team.", [("team", "choose your team")])
+        raise Invalid(CHOOSE_TEAM, [("team", CHOOSE_TEAM)])
     return teams[team_key]
+
+
+# --- drafts: save and resume ----------------------------------------------------------------------------------
+
+
+class Draft(BaseModel):
+    """The answers kept so far (by question key, as `submit_response` takes them) and an open link's team."""
+
+    answers: dict[str, Any] = {}
+    team_key: str | None = None
+
+
+def _draft_filter(wave: SurveyWave, invitation: Invitation | None, client_id: str | None) -> list:
+    """The one draft of a personal link's invitation, or of an open link's browser."""
+    if invitation is not None:
+        return [ResponseDraft.invitation_id == invitation.id]
+    return [ResponseDraft.wave_id == wave.id, ResponseDraft.client_id == client_id]
+
+
+def _link(
+    session: Session, token: str | None, open_token: str | None, client_id: str | None, now: dt.datetime
+) -> tuple[SurveyWave, Invitation | None]:
+    if token:
+        invitation = _invitation(session, token, now)
+        return invitation.wave, invitation
+    wave = _open_wave(session, open_token, now)
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= 64 or "\x00" in client_id:
+        raise Invalid(UNRECOGNISED_BROWSER, [("client_id", UNRECOGNISED_BROWSER)])
+    if _answered_from(session, wave, client_id):
+        raise LinkRefused(ALREADY_FROM_BROWSER)
+    return wave, None
+
+
+def _keepable(definition: SurveyDefinition, capabilities: list[str], answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers that fit the wave (required or not); a half-typed or stale answer is left out, never refused."""
+    kept = {k: v for k, v in answers.items() if definition.question(k) is not None}
+    for _ in range(len(kept) + 1):
+        try:
+            return validate_answers(definition, capabilities, kept, enforce_required=False)
+        except Invalid as problem:
+            if not problem.problems:
+                return {}
+            for where, _ in problem.problems:
+                key, _, row = where.partition(".")
+                if row and isinstance(kept.get(key), dict):
+                    kept[key] = {k: v for k, v in kept[key].items() if k != row}
+                else:
+                    kept.pop(key, None)
+    return {}
+
+
+def save_draft(
+    session: Session,
+    *,
+    token: str | None = None,
+    open_token: str | None = None,
+    client_id: str | None = None,
+    answers: Any,
+    team_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Draft:
+    """Keep the answers given so far through a personal link (for its invitation: any device with the link gets
+    them back) or an open link (for the browser), in the caller's transaction; returns what was kept. Answers that
+    do not fit the wave are left out; `LinkRefused` for a link that cannot be used."""
+    now = now or utcnow()
+    wave, invitation = _link(session, token, open_token, client_id, now)
+    cap_keys, _ = _capability_ids(session, wave)
+    kept = _keepable(wave_definition(wave), cap_keys, answers if isinstance(answers, dict) else {})
+    team = None
+    if invitation is None and isinstance(team_key, str):
+        team = next((t for t in audience_teams(session, wave) if t.key == team_key), None)
+    try:
+        with session.begin_nested():
+            draft = session.scalar(select(ResponseDraft).where(*_draft_filter(wave, invitation, client_id)))
+            if draft is None:
+                draft = ResponseDraft(wave_id=wave.id, invitation_id=invitation.id if invitation else None)
+                draft.client_id = None if invitation else client_id
+                session.add(draft)
+            draft.answers = kept
+            draft.team_id = team.id if team else None
+            draft.saved_at = _stamp(wave, now)
+    except IntegrityError:  # the same link saved at the same moment in another tab: that one is kept
+        pass
+    return Draft(answers=kept, team_key=team.key if team else None)
+
+
+def load_draft(
+    session: Session,
+    *,
+    token: str | None = None,
+    open_token: str | None = None,
+    client_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> Draft:
+    """The answers kept for this link (personal) or this browser (open link); empty when there are none."""
+    wave, invitation = _link(session, token, open_token, client_id, now or utcnow())
+    draft = session.scalar(select(ResponseDraft).where(*_draft_filter(wave, invitation, client_id)))
+    if draft is None:
+        return Draft()
+    cap_keys, _ = _capability_ids(session, wave)
+    team = session.get(Team, draft.team_id) if draft.team_id is not None else None
+    return Draft(
+        answers=_keepable(wave_definition(wave), cap_keys, dict(draft.answers or {})),
+        team_key=team.key if team else None,
+    )
 
 
 # --- imported responses ---------------------------------------------------------------------------------------
@@ -501,6 +694,9 @@ def store_imported(session: Session, *, wave: SurveyWave, responses: list[Import
                 invitations[r.person_id].used_at = _stamp(wave, r.submitted_at or utcnow())
     for start in range(0, len(new), IMPORT_CHUNK):
         _insert_imported(session, wave, definition, cap_ids, new[start : start + IMPORT_CHUNK])
+    credited = [invitations[r.person_id].id for r in new if r.person_id in invitations]
+    if credited:  # their answers came in another way: what they had begun through the link is not needed
+        session.execute(delete(ResponseDraft).where(ResponseDraft.invitation_id.in_(credited)))
     mark_changed(session, wave=wave)
     return len(new), len(responses) - len(new)
 
@@ -510,7 +706,7 @@ def _insert_imported(
 ) -> None:
     """A chunk of responses as two multi-row INSERTs, without ORM objects: an import of any size holds one chunk
     of rows in memory, not an object per answer (Core INSERTs: the ORM would insert these row by row)."""
-    into_responses, into_answers = insert(Response.__table__), insert(Answer.__table__)
+    into_responses, into_answers = insert(cast(Table, Response.__table__)), insert(cast(Table, Answer.__table__))
     ids = session.scalars(
         into_responses.returning(Response.__table__.c.id, sort_by_parameter_order=True),
         [

@@ -9,7 +9,7 @@ was given from. Every bad row is reported by its line, and nothing is imported w
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, EmailStr, StringConstraints, ValidationError, field_validator
 from sqlalchemy import func, select
@@ -42,7 +42,7 @@ class RosterRow(Strict):
 
     @field_validator("manager_email", mode="before")
     @classmethod
-    def _blank_is_none(cls, v):
+    def _blank_is_none(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
 
 

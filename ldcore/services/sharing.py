@@ -7,7 +7,6 @@ nothing once it has expired or been revoked, and an unknown token opens nothing 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Annotated, Literal
 
@@ -16,9 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ldcore.errors import Conflict, NotFound, invalid_from
-from ldcore.models import Plan, ShareLink, utcnow
+from ldcore.models import Plan, ShareLink, hash_token, utcnow
 from ldcore.services import audit, plans
-from ldcore.settings import load_settings
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -47,12 +45,9 @@ class CreatedLink(BaseModel):
     token: str  # shown once; never stored
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def share_url(token: str, *, base_url: str | None = None) -> str:
-    base = (base_url or load_settings().base_url or "http://localhost:8501").rstrip("/")
+def share_url(token: str, *, base_url: str = "") -> str:
+    """The link a leader opens; `base_url` is the app's configured address (settings), else a local one."""
+    base = (base_url or "http://localhost:8501").rstrip("/")
     return f"{base}/{EXECUTIVE_PATH}?{SHARE_PARAM}={token}"
 
 
@@ -85,7 +80,7 @@ def create_share_link(
     now = utcnow()
     link = ShareLink(
         plan_id=plan.id,
-        token_hash=token_hash(token),
+        token_hash=hash_token(token),
         label=data.label,
         created_by=actor,
         created_at=now,
@@ -124,7 +119,7 @@ def plan_for_share_token(session: Session, *, token: str | None) -> str | None:
     row = session.execute(
         select(Plan.key, ShareLink.expires_at, ShareLink.revoked_at)
         .join(Plan, Plan.id == ShareLink.plan_id)
-        .where(ShareLink.token_hash == token_hash(token))
+        .where(ShareLink.token_hash == hash_token(token))
     ).one_or_none()
     if row is None:
         return None

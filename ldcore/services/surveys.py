@@ -18,7 +18,7 @@ import hmac
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
@@ -44,19 +44,17 @@ from ldcore.models import (
     SurveyWave,
     Team,
     TeamTarget,
+    hash_token,
     utcnow,
 )
 from ldcore.schemas import Key, Strict
-from ldcore.services import accounts, audit
+from ldcore.services import accounts, audit, plans, survey_library
+from ldcore.settings import SmtpSettings
 from ldcore.vocab import MIN_GROUP_DEFAULT, MIN_GROUP_FLOOR, Anonymity, WaveKind
 
 FOLLOWUP_DAYS = (30, 60, 90)
 MAX_REMINDERS = 3
 REMINDER_GAP_DAYS = 2
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_token() -> str:
@@ -155,9 +153,15 @@ def wave_definition(wave: SurveyWave) -> survey_defs.SurveyDefinition:
 
 
 def wave_capabilities(session: Session, wave: SurveyWave) -> list[Capability]:
-    """The wave's capabilities in the order captured at its creation."""
-    keys = list(wave.definition.get("capabilities") or [])
-    caps = {c.key: c for c in session.scalars(select(Capability).where(Capability.plan_id == wave.plan_id))}
+    """The wave's capabilities in the order captured at its creation (every capability of the plan, in plan order,
+    for a wave that captured none)."""
+    in_plan = session.scalars(
+        select(Capability).where(Capability.plan_id == wave.plan_id).order_by(Capability.position)
+    ).all()
+    keys = wave.capability_keys
+    if keys is None:
+        return list(in_plan)
+    caps = {c.key: c for c in in_plan}
     return [caps[k] for k in keys if k in caps]
 
 
@@ -196,9 +200,7 @@ def describe_wave(session: Session, *, key: str) -> WaveOut:
 
 
 def list_waves(session: Session, *, plan_key: str) -> list[WaveOut]:
-    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
-    if plan is None:
-        raise NotFound(f"No plan with key {plan_key!r}.")
+    plan = plans.get_plan(session, key=plan_key)
     waves = session.scalars(
         select(SurveyWave).where(SurveyWave.plan_id == plan.id).order_by(SurveyWave.opens, SurveyWave.id)
     ).all()
@@ -218,7 +220,7 @@ def create_wave(
         raise Invalid(f"plan: no plan with key {w.plan!r}.", [("plan", f"no plan with key {w.plan!r}")])
     if session.scalar(select(SurveyWave.id).where(SurveyWave.key == w.key)) is not None:
         raise Conflict(f"A survey wave with key {w.key!r} already exists; choose another key.")
-    definition = survey_defs.load_definition(w.survey, surveys_dir)
+    definition, version_id = survey_library.definition_for_wave(session, key=w.survey, surveys_dir=surveys_dir)
     initiative = None
     if w.initiative:
         initiative = session.scalar(
@@ -255,6 +257,7 @@ def create_wave(
     )
     session.add(row)
     session.flush()
+    survey_library.record_wave_version(session, wave_id=row.id, version_id=version_id)
     mark_changed(session, wave=row)
     accounts.signing_secret(session)  # made now, so simultaneous first respondents never race to create it
     audit.record(session, actor=actor, action="wave.create", entity="survey_wave", key=w.key, survey=w.survey)
@@ -263,9 +266,7 @@ def create_wave(
 
 def followup_proposals(session: Session, *, plan_key: str) -> list[FollowupProposal]:
     """Follow-up waves at +30, +60 and +90 days after each initiative of the plan ends."""
-    plan = session.scalar(select(Plan).where(Plan.key == plan_key))
-    if plan is None:
-        raise NotFound(f"No plan with key {plan_key!r}.")
+    plan = plans.get_plan(session, key=plan_key)
     existing = set(session.scalars(select(SurveyWave.key)))
     out = []
     for initiative in sorted(plan.initiatives, key=lambda i: i.position):
@@ -294,13 +295,6 @@ def create_open_link(session: Session, *, wave_key: str, base_url: str, actor: s
     mark_changed(session, wave=wave)
     audit.record(session, actor=actor, action="wave.open_link", entity="survey_wave", key=wave.key)
     return open_link(base_url, token)
-
-
-def close_open_link(session: Session, *, wave_key: str, actor: str = "cli") -> None:
-    wave = get_wave(session, key=wave_key)
-    wave.open_link_hash = None
-    mark_changed(session, wave=wave)
-    audit.record(session, actor=actor, action="wave.open_link_closed", entity="survey_wave", key=wave.key)
 
 
 # --- invitations ----------------------------------------------------------------------------------------------
@@ -401,7 +395,7 @@ def response_rates(session: Session, *, wave_key: str) -> ResponseRates:
     groups: dict[str, list[tuple[str, int, int]]] = {}
     for key, _, invited, used in sorted(rows, key=lambda r: names[r[0]] == OTHER_TEAMS):
         groups.setdefault(names[key], []).append((key, invited, used))
-    figures = [{(key, None): used for key, _, used in members} for members in groups.values()]
+    figures: list[suppression.Figure] = [{(key, None): used for key, _, used in members} for members in groups.values()]
     every = [member for members in groups.values() for member in members]
     *shown, total_shown = suppression.publishable([*figures, {(k, None): u for k, _, u in every}], wave.min_group)
     teams = []
@@ -460,9 +454,11 @@ def _invitations(session: Session, wave: SurveyWave) -> list[Invitation]:
     query = select(Invitation).where(Invitation.wave_id == wave.id)
     if wave.anonymity != "anonymous":
         query = query.where(Invitation.used_at.is_(None))
-    return session.scalars(
-        query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
-    ).all()
+    return list(
+        session.scalars(
+            query.options(selectinload(Invitation.person).selectinload(Person.team)).order_by(Invitation.id)
+        )
+    )
 
 
 def _link(session: Session, invitation: Invitation, base_url: str) -> Link:
@@ -510,7 +506,7 @@ def remind(
     now: dt.datetime | None = None,
     gap_days: int = REMINDER_GAP_DAYS,
     actor: str = "cli",
-):
+) -> tuple[list[Link], int]:
     """The same personal link again for everybody who has not answered, at most 3 times, and not within
     `gap_days` of their invitation or last reminder; links already sent keep working. In an anonymous wave everybody
     invited is reminded (a link already used stays refused), so the list of reminders does not tell who answered.
@@ -570,8 +566,8 @@ def mark_sent(session: Session, *, wave_key: str, emails: Iterable[str], at: dt.
 SMTP_MISSING = "SMTP is not configured: add an [smtp] section with at least host and sender to secrets.toml."
 
 
-def smtp_configured(smtp: dict) -> bool:
-    return bool(smtp.get("host"))
+def smtp_configured(smtp: SmtpSettings) -> bool:
+    return smtp.configured
 
 
 def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = False) -> EmailMessage:
@@ -593,30 +589,42 @@ def invitation_message(link: Link, *, title: str, sender: str, reminder: bool = 
 
 
 @contextmanager
-def smtp_connection(smtp: dict) -> Iterator[tuple[smtplib.SMTP, str]]:
+def smtp_connection(smtp: SmtpSettings) -> Iterator[tuple[smtplib.SMTP, str]]:
     """An open, signed-in connection to the configured SMTP server ([smtp] host, port, username, password, sender,
     starttls, ssl) and the sender address."""
-    if not smtp_configured(smtp):
+    if not smtp.configured:
         raise Invalid(SMTP_MISSING)
-    host, port = smtp["host"], int(smtp.get("port", 465 if smtp.get("ssl") else 25))
-    sender = smtp.get("sender") or smtp.get("username") or "ldalign@localhost"
-    client = smtplib.SMTP_SSL(host, port, timeout=30) if smtp.get("ssl") else smtplib.SMTP(host, port, timeout=30)
+    host, port = smtp.host, smtp.port_or_default
+    client = smtplib.SMTP_SSL(host, port, timeout=30) if smtp.ssl else smtplib.SMTP(host, port, timeout=30)
     with client:
-        if smtp.get("starttls"):
+        if smtp.starttls:
             client.starttls(context=ssl.create_default_context())
-        if smtp.get("username"):
-            client.login(smtp["username"], smtp.get("password", ""))
-        yield client, sender
+        if smtp.username:
+            client.login(smtp.username, smtp.password)
+        yield client, smtp.from_address
 
 
-def send_links(smtp: dict, links: list[Link], *, title: str, reminder: bool = False) -> tuple[list[str], list[str]]:
-    """Mail each link through the configured SMTP server. Returns (sent, failed) email addresses; a refused
-    recipient does not stop the others."""
+def send_links(
+    smtp: SmtpSettings,
+    links: list[Link],
+    *,
+    title: str,
+    reminder: bool = False,
+    compose: Callable[[Link, str], EmailMessage] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Mail each link through the configured SMTP server, written by `compose(link, sender)` (a wave's templates,
+    see `mailing.send_links`) or else the plain default. Returns (sent, failed) email addresses; a refused recipient
+    does not stop the others."""
     sent, failed = [], []
     with smtp_connection(smtp) as (client, sender):
         for link in links:
             try:
-                client.send_message(invitation_message(link, title=title, sender=sender, reminder=reminder))
+                message = (
+                    compose(link, sender)
+                    if compose
+                    else invitation_message(link, title=title, sender=sender, reminder=reminder)
+                )
+                client.send_message(message)
                 sent.append(link.email)
             except smtplib.SMTPRecipientsRefused:
                 failed.append(link.email)

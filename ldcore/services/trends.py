@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ldcore import tally
 from ldcore.analytics import trends
 from ldcore.errors import NotFound
-from ldcore.models import Answer, SurveyWave
-from ldcore.services import evidence
-from ldcore.services.evidence import PROFICIENCY, Named, WaveRef
+from ldcore.models import SurveyWave
+from ldcore.schemas import Named
+from ldcore.services import evidence, plans, surveys
+from ldcore.services.evidence import PROFICIENCY, WaveRef
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def _date(wave: SurveyWave) -> dt.date:
 
 def series_waves(session: Session, plan_key: str, baseline_key: str | None = None) -> list[SurveyWave]:
     """The baseline (default: the latest) and its chained follow-ups, oldest first."""
-    plan = evidence._plan(session, plan_key)
+    plan = plans.get_plan(session, key=plan_key)
     base = evidence._heatmap_wave(session, plan, baseline_key)
     followups = evidence._waves(session, plan, "followup")
     chained = {base.id}
@@ -51,37 +51,26 @@ def series_waves(session: Session, plan_key: str, baseline_key: str | None = Non
 
 def capability_trends(session: Session, *, plan_key: str, baseline_wave: str | None = None) -> Trends | None:
     """Each capability's mean over the series per team and for all teams; None without a baseline wave."""
+    plan = plans.get_plan(session, key=plan_key)  # an unknown plan is an error; a plan without a baseline is not
     try:
         waves = series_waves(session, plan_key, baseline_wave)
     except NotFound:
-        evidence._plan(session, plan_key)  # an unknown plan is still an error
         return None
-    plan = evidence._plan(session, plan_key)
-    caps = evidence._capabilities(session, plan, waves[0])
+    caps = surveys.wave_capabilities(session, waves[0])
     cap_key = {c.id: c.key for c in caps}
-    value = Answer.value_num
-    rows = session.execute(
-        select(
-            Answer.wave_id,
-            Answer.capability_id,
-            Answer.team_id,
-            func.count(value),
-            func.sum(value),
-            func.sum(value * value),
-        )
-        .where(
-            Answer.wave_id.in_([w.id for w in waves]),
-            Answer.question_key == PROFICIENCY,
-            Answer.capability_id.in_(list(cap_key)),
-        )
-        .group_by(Answer.wave_id, Answer.capability_id, Answer.team_id)
-    ).all()
+    rows = [
+        (w, c, t, n, s, sq)
+        for w, (c, t, n, s, sq) in tally.wave_sums(session, [w.id for w in waves], PROFICIENCY)
+        if c in cap_key
+    ]
     teams = evidence._teams(session, {team for _, _, team, _, _, _ in rows if team is not None})
     wave_key = {w.id: w.key for w in waves}
     sums = {
-        (wave_key[w], cap_key[c], teams[t].key if t is not None else None): trends.Sums(int(n), float(s), float(sq))
+        (wave_key[w], cap_key[c], teams[t].key if t is not None else None): trends.Sums(
+            int(n), float(s or 0), float(sq or 0)
+        )
         for w, c, t, n, s, sq in rows
-        if n
+        if n and c is not None
     }
     return Trends(
         plan=plan.key,
@@ -97,37 +86,15 @@ def capability_trends(session: Session, *, plan_key: str, baseline_wave: str | N
     )
 
 
-def trends_section(session: Session, *, plan_key: str) -> list[dict[str, Any]]:
-    """`"trends"` of the JSON report: per capability the all-teams series (team null), then one per team; a point
-    below the minimum group does not exist."""
-    result = capability_trends(session, plan_key=plan_key)
-    if result is None:
-        return []
-    return [
-        {
-            "capability": s.capability,
-            "team": s.team,
-            "points": [
-                {
-                    "wave": p.wave,
-                    "date": p.date.isoformat(),
-                    "mean": evidence._num(p.mean),
-                    "n": p.n,
-                    "ci_low": evidence._num(p.ci_low),
-                    "ci_high": evidence._num(p.ci_high),
-                }
-                for p in s.points
-            ],
-        }
-        for s in result.series
-    ]
-
-
 def internal_benchmark(
     session: Session, *, plan_key: str, team_key: str, wave_key: str | None = None
 ) -> list[trends.BenchmarkRow]:
     """One team against the company (every team at or above the minimum group) on each capability of a wave."""
-    heat = evidence.gap_heatmap(session, plan_key=plan_key, wave_key=wave_key)
+    return benchmark_of(evidence.gap_heatmap(session, plan_key=plan_key, wave_key=wave_key), team_key=team_key)
+
+
+def benchmark_of(heat: evidence.Heatmap, *, team_key: str) -> list[trends.BenchmarkRow]:
+    """`internal_benchmark` from a heatmap the caller has already (a page has it cached)."""
     if team_key not in {t.key for t in heat.teams}:
         raise NotFound(f"No team {team_key!r} in survey wave {heat.wave.key!r}.")
     return trends.internal_benchmark(heat.cells, team_key, [c.key for c in heat.capabilities])

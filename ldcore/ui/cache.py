@@ -7,16 +7,26 @@ lands and cheap on every other run, and a response in one wave leaves every othe
 Sign-ins, sessions and audit rows change no version. Reading a version is two index lookups. `ttl` and
 `max_entries` bound the memory old versions can hold. (`db` and `version` are keys only: Streamlit hashes every
 argument not starting with an underscore.)
+
+The evidence results (heatmap, change, trends, the report view) are large and only read by pages, so they are
+cached as shared objects (`st.cache_resource`): a rerun hands the page the same object instead of unpickling a copy.
+Nothing may change a cached result in place.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+from collections.abc import Callable
+
 import streamlit as st
 
+from ldcore.analytics.alignment import Alignment
 from ldcore.analytics.trends import BenchmarkRow
 from ldcore.db import plan_version, read_session, wave_version
+from ldcore.reporting import charts, contract
 from ldcore.schemas import PlanDocument
-from ldcore.services import evidence, impact, plans, roster, surveys, trends
+from ldcore.services import evidence, impact, intake, plans, roster, surveys, trends
 from ldcore.ui.state import engine
 
 TTL_SECONDS = 3600
@@ -50,13 +60,13 @@ def _heatmap_waves(db: str, version: int, plan_key: str) -> list[evidence.WaveRe
         return evidence.heatmap_waves(session, plan_key=plan_key)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _heatmap(db: str, version: int, plan_key: str, wave_key: str | None) -> evidence.Heatmap:
     with read_session(engine()) as session:
         return evidence.gap_heatmap(session, plan_key=plan_key, wave_key=wave_key)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _distribution(
     db: str, version: int, plan_key: str, wave_key: str | None, team_key: str | None, capability_key: str | None
 ) -> list[evidence.Distribution]:
@@ -66,22 +76,21 @@ def _distribution(
         )
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _prepost(db: str, version: int, plan_key: str) -> evidence.PrePost | None:
     with read_session(engine()) as session:
         return evidence.prepost(session, plan_key=plan_key)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _trends(db: str, version: int, plan_key: str) -> trends.Trends | None:
     with read_session(engine()) as session:
         return trends.capability_trends(session, plan_key=plan_key)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _benchmark(db: str, version: int, plan_key: str, wave_key: str, team_key: str) -> list[BenchmarkRow]:
-    with read_session(engine()) as session:
-        return trends.internal_benchmark(session, plan_key=plan_key, wave_key=wave_key, team_key=team_key)
+    return trends.benchmark_of(_heatmap(db, version, plan_key, wave_key), team_key=team_key)  # not computed again
 
 
 def trends_of(plan_key: str) -> trends.Trends | None:
@@ -113,15 +122,87 @@ def prepost(plan_key: str) -> evidence.PrePost | None:
 # --- the executive view ---------------------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _executive_view(db: str, version: int, plan_key: str) -> impact.Executive:
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _report_view(db: str, version: int, plan_key: str) -> contract.Report:
     with read_session(engine()) as session:
-        return impact.executive_view(session, plan_key=plan_key)
+        return contract.build(session, plan_key=plan_key)
+
+
+def report_view(plan_key: str, at_version: int) -> contract.Report:
+    """Everything the executive page and its downloads show, computed once, at a version the page read already
+    (the same one its live check compares against)."""
+    return _report_view(_db(), at_version, plan_key)
 
 
 def executive_view(plan_key: str, at_version: int) -> impact.Executive:
-    """The view at a version the page read already (the same one its live check compares against)."""
-    return _executive_view(_db(), at_version, plan_key)
+    return report_view(plan_key, at_version).executive
+
+
+# --- figures: Plotly takes longer to build a figure than the database takes to sum the answers behind it, so a
+# figure is built once for what it shows and shared by every session (Streamlit only reads a figure it is given). An
+# executive chart is keyed on the part of the report it draws, so a response landing in a wave rebuilds the skills
+# charts but not the budget or the KPI progress.
+
+
+def _skills_trend(report: contract.Report, team: str | None) -> charts.Figure:
+    return charts.skills_trend_figure(report.trends, team) if report.trends else charts.Figure()
+
+
+REPORT_FIGURES: dict[
+    str, tuple[Callable[[contract.Report], object], Callable[[contract.Report, str | None], charts.Figure]]
+] = {
+    "progress": (lambda r: r.executive.scorecards, lambda r, _: charts.progress_figure(r.executive)),
+    "budget": (lambda r: r.executive.alignment, lambda r, _: charts.budget_figure(r.executive)),
+    "gap_closure": (lambda r: r.executive.gap_closure, lambda r, _: charts.gap_closure_figure(r.executive)),
+    "skills_trend": (lambda r: r.trends, _skills_trend),
+}
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4 * MAX_ENTRIES, show_spinner=False)
+def _report_figure(name: str, drawn: str, team: str | None, _report: contract.Report) -> charts.Figure:
+    return REPORT_FIGURES[name][1](_report, team)
+
+
+def report_figure(report: contract.Report, name: str, team: str | None = None) -> charts.Figure:
+    """One of the executive view's charts (`REPORT_FIGURES`), built again only when what it draws changed."""
+    drawn = hashlib.sha256(pickle.dumps(REPORT_FIGURES[name][0](report))).hexdigest()
+    return _report_figure(name, drawn, team, report)
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4 * MAX_ENTRIES, show_spinner=False)
+def _evidence_figure(
+    db: str, version: int, plan_key: str, name: str, wave_key: str | None, measure: str
+) -> charts.Figure:
+    if name == "heatmap":
+        return charts.heatmap_figure(_heatmap(db, version, plan_key, wave_key), measure)
+    change = _prepost(db, version, plan_key)
+    assert change is not None  # the page asks only when there is a change to show
+    return charts.dumbbell_figure(change) if name == "dumbbell" else charts.application_figure(change)
+
+
+def heatmap_figure(plan_key: str, wave_key: str | None, measure: str) -> charts.Figure:
+    return _evidence_figure(*_plan_key(plan_key), plan_key, "heatmap", wave_key, measure)
+
+
+def change_figure(plan_key: str, name: str) -> charts.Figure:
+    """The capability gaps page's change charts: "dumbbell" or "application"."""
+    return _evidence_figure(*_plan_key(plan_key), plan_key, name, None, "")
+
+
+# --- the alignment page ----------------------------------------------------------------------------------------
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+def _alignment(db: str, version: int, plan_key: str) -> tuple[Alignment, PlanDocument, charts.Figure | None]:
+    with read_session(engine()) as session:
+        result = intake.alignment(session, plan_key=plan_key)
+        document = plans.export_plan(session, key=plan_key)
+    return result, document, charts.sankey_figure(result.sankey) if result.sankey.values else None
+
+
+def alignment(plan_key: str) -> tuple[Alignment, PlanDocument, charts.Figure | None]:
+    """The plan's alignment, the plan itself and the Sankey figure (None when nothing flows yet)."""
+    return _alignment(*_plan_key(plan_key), plan_key)
 
 
 # --- the surveys page -------------------------------------------------------------------------------------------
@@ -141,17 +222,19 @@ def _survey_overview(
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _wave_progress(db: str, version: int, wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pending]]:
+def _wave_progress(db: str, version: int, wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pending] | None]:
     with read_session(engine()) as session:
         return surveys.response_rates(session, wave_key=wave_key), surveys.non_respondents(session, wave_key=wave_key)
 
 
-def survey_overview(plan_key: str):
+def survey_overview(
+    plan_key: str,
+) -> tuple[list[surveys.WaveOut], PlanDocument, list[surveys.FollowupProposal], int]:
     """The plan's waves, the plan itself, the proposed follow-ups and the roster size."""
     return _survey_overview(*_plan_key(plan_key), plan_key)
 
 
-def wave_progress(wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pending]]:
+def wave_progress(wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pending] | None]:
     """Response rates and the people who have not answered yet."""
     return _wave_progress(*_wave_key(wave_key), wave_key)
 
@@ -159,3 +242,14 @@ def wave_progress(wave_key: str) -> tuple[surveys.ResponseRates, list[surveys.Pe
 def clear() -> None:
     """Forget every cached result (the benchmark's cold start; never needed for freshness)."""
     st.cache_data.clear()
+    for shared in (
+        _heatmap,
+        _distribution,
+        _prepost,
+        _trends,
+        _benchmark,
+        _report_view,
+        _report_figure,
+        _evidence_figure,
+    ):
+        shared.clear()  # not the engine's cache: a process keeps its connections

@@ -1,14 +1,18 @@
-"""Editing forms: saves run in widget callbacks, refused fields are shown next to the field, deletes are confirmed.
+"""The one way a page writes and tells the outcome: `run_save` in a widget callback (`save_button` draws one),
+refused fields shown next to the field, a flash message that survives the rerun, deletes confirmed.
 
 A save runs before the page is drawn again (a callback), so its outcome is known when the fields are drawn: the
 problems of `Invalid` (path, message) are kept per form in session state, and `Problems.at(path)` right under a
 widget shows the ones about that field. A model-level message that starts with a field path ("ends must be after
-starts") is shown at that field too; anything no field claimed is shown by `Problems.rest()`.
+starts") is shown at that field too; anything no field claimed is shown by `Problems.rest()`. What a save has to
+say (its success message, and any `say(...)` warning on the way) waits in session state until `flash()` shows it,
+once, at the top of the page that is drawn next — so a rerun never swallows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -19,8 +23,9 @@ PROBLEMS = "ldalign_form_problems"
 FLASH = "ldalign_form_flash"
 
 
-def run_save(form: str, action: Callable[[], str]) -> bool:
-    """Run `action` (which writes and returns a success message); remember its problems for `form` when refused."""
+def run_save(form: str, action: Callable[[], str | None]) -> bool:
+    """Run `action` (which writes and returns a success message, or None for nothing to say); remember its problems
+    for `form` when refused (nothing was written), or flash its message."""
     problems: dict[str, list[tuple[str, str]]] = st.session_state.setdefault(PROBLEMS, {})
     try:
         message = action()
@@ -31,8 +36,26 @@ def run_save(form: str, action: Callable[[], str]) -> bool:
         problems[form] = [("", str(exc))]
         return False
     problems.pop(form, None)
-    st.session_state[FLASH] = message
+    if message:
+        say(message)
     return True
+
+
+def on_click_save(form: str, action: Callable[[], str | None]) -> None:
+    """`run_save` as a widget's `on_click` callback (a callback returns nothing)."""
+    run_save(form, action)
+
+
+def save_button(label: str, form: str, action: Callable[[], str | None], **button: Any) -> bool:
+    """A button that runs `action` through `run_save` in its callback, then shows the form's refusals under it."""
+    clicked = st.button(label, on_click=on_click_save, args=(form, action), **button)
+    Problems(form).rest(once=True)
+    return clicked
+
+
+def say(message: str, kind: str = "success") -> None:
+    """Something for the person to read at the top of the next page drawn: kind "success", "info" or "warning"."""
+    st.session_state.setdefault(FLASH, []).append((kind, message))
 
 
 def new_item(form: str) -> str:
@@ -51,10 +74,9 @@ def renew(form: str) -> None:
 
 
 def flash() -> None:
-    """The message of the last successful save, once."""
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(plain(message))
+    """What the last saves had to say, once (names in it are shown as typed, never as markdown)."""
+    for kind, message in st.session_state.pop(FLASH, []):
+        getattr(st, kind)(plain(message))
 
 
 def _matches(path: str, message: str, field: str) -> bool:
@@ -67,6 +89,7 @@ class Problems:
     """The refused fields of one form from its last save."""
 
     def __init__(self, form: str):
+        self.form = form
         self.items = list(st.session_state.get(PROBLEMS, {}).get(form, []))
         self.shown: set[int] = set()
 
@@ -77,11 +100,14 @@ class Problems:
                 shown = message if not path or path in fields else f"{path}: {message}"
                 st.error(plain(shown), icon=":material/error:")
 
-    def rest(self) -> None:
+    def rest(self, *, once: bool = False) -> None:
+        """Every refusal no field showed; `once` for a form without fields (a button): shown on one run only."""
         for n, (path, message) in enumerate(self.items):
             if n not in self.shown:
                 self.shown.add(n)
                 st.error(plain(f"{path}: {message}" if path else message), icon=":material/error:")
+        if once:
+            st.session_state.get(PROBLEMS, {}).pop(self.form, None)
 
 
 def confirm_delete(

@@ -21,8 +21,8 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import AccessDenied
 from ldcore.schemas import AccountOut
 from ldcore.services import accounts, audit, sharing
-from ldcore.settings import load_settings
-from ldcore.ui import session_cookie
+from ldcore.settings import get_settings
+from ldcore.ui import session_cookie, state
 from ldcore.ui.state import engine
 
 COOKIE = session_cookie.COOKIE
@@ -131,26 +131,28 @@ def sign_out(account: AccountOut | None) -> None:
         st.session_state[PENDING_COOKIE_KEY] = ""
 
 
-def write_pending_cookie() -> None:
+def write_pending_cookie() -> bool:
     """Set (or, with an empty value, clear) the session cookie in the browser; runs once after sign-in/out.
 
     Served by `ldcore/ui/serve.py`, the browser goes to the server's cookie route, which sets an HttpOnly cookie for
     the one-time code (or clears it) and comes back. Served by `streamlit run app.py`, the page writes the cookie by
     script, so it cannot be HttpOnly. Either way it is SameSite=Strict (Secure on https), and the server ends the
-    session when it is idle or old (settings), at sign-out, and when the account is deactivated."""
+    session when it is idle or old (settings), at sign-out, and when the account is deactivated. Whether it did:
+    this run must then end normally (a page switch would drop the script before the browser runs it)."""
     if PENDING_COOKIE_KEY not in st.session_state:
-        return
+        return False
     value = st.session_state.pop(PENDING_COOKIE_KEY)
     if session_cookie.server_sets_cookie():
         url = f"{session_cookie.SIGN_IN_PATH}?{urlencode({'code': value})}" if value else session_cookie.SIGN_OUT_PATH
         script = f"window.location.replace({json.dumps(url)});"
     else:
-        max_age = int(load_settings().auth.session_max_days * 86400) if value else 0
+        max_age = int(get_settings().auth.session_max_days * 86400) if value else 0
         script = (
             f"document.cookie = {json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
             f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
         )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+    return True
 
 
 def require(minimum: str = "viewer") -> AccountOut:
@@ -222,9 +224,15 @@ def require_viewer_or_share() -> ExecutiveAccess:
     """The executive page's check: a signed-in viewer (or higher), or else a valid `?share=TOKEN` link, which opens
     only its plan; an expired, revoked or unknown link opens nothing."""
     account = current_account()
-    if account is not None and accounts.has_role(account, "viewer"):
-        return ExecutiveAccess(account=account, shared_plan=None)
     token = share_token()
+    if account is not None and accounts.has_role(account, "viewer"):
+        if token and st.session_state.get(SHARE_SEEN_KEY) != token:  # the link's plan, then the picker is theirs
+            with read_session(engine()) as session:
+                shared = sharing.plan_for_share_token(session, token=token)
+            if shared is not None:
+                state.choose_plan(shared)
+            st.session_state[SHARE_SEEN_KEY] = token
+        return ExecutiveAccess(account=account, shared_plan=None)
     if token:
         with read_session(engine()) as session:
             plan_key = sharing.plan_for_share_token(session, token=token)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from ldcore.db import get_engine, unit_of_work
 from ldcore.services import accounts
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
 
 COOKIE = "ldalign_session"
 SIGN_IN_PATH = "/_ldalign/session"
@@ -45,7 +45,7 @@ def _sign_in(request: Request) -> RedirectResponse:
         token = accounts.redeem_handoff(session, code=request.query_params.get("code", ""))
     response, secure = _back_home(request)
     if token:
-        max_age = int(load_settings().auth.session_max_days * 86400)
+        max_age = int(get_settings().auth.session_max_days * 86400)
         response.set_cookie(COOKIE, token, max_age=max_age, path="/", httponly=True, samesite="strict", secure=secure)
     return response
 

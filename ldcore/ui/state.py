@@ -1,4 +1,5 @@
-"""The process's engine, built once per database URL and cached by Streamlit (never at import time)."""
+"""The process's engine, built once per database URL and cached by Streamlit (never at import time); and the plan a
+person works on, kept across pages (session state and `?plan=` in the address) and across sign-ins (per account)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from ldcore.db import ensure_schema, get_engine
-from ldcore.settings import load_settings
+from ldcore.settings import get_settings
+
+PLAN_KEY = "ldalign_plan"  # the picker's widget key: Streamlit forgets it on a page without the picker
+CHOSEN_KEY = "ldalign_plan_chosen"  # the choice itself, kept while the person visits such pages
+PLAN_PARAM = "plan"
+PLAN_PARAM_SEEN = "ldalign_plan_param_seen"
 
 
 @st.cache_resource(show_spinner=False)
@@ -17,4 +23,42 @@ def _engine_for(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    return _engine_for(load_settings().database_url)
+    return _engine_for(get_settings().database_url)
+
+
+def address_plan() -> str | None:
+    """The `?plan=` of the address when it is new to this tab (opened or changed by hand), else None: once
+    taken, the address follows the picker, not the other way round."""
+    try:
+        asked = st.query_params.get(PLAN_PARAM)
+    except Exception:  # no browser context (bare script run)
+        return None
+    if not asked or asked == st.session_state.get(PLAN_PARAM_SEEN):
+        return None
+    st.session_state[PLAN_PARAM_SEEN] = asked
+    return asked
+
+
+def preselect_plan(keys: list[str], *, last_used: str | None) -> None:
+    """Before the plan picker is drawn: the plan in a new address, else the one chosen in this tab, else the one the
+    account used last, else the first of `keys` (the most recent plan)."""
+    candidates = (address_plan(), st.session_state.get(PLAN_KEY), st.session_state.get(CHOSEN_KEY), last_used)
+    st.session_state[PLAN_KEY] = next((c for c in candidates if c in keys), keys[0])
+
+
+def chosen_plan() -> str | None:
+    """The plan this tab works on, whichever page chose it last."""
+    return st.session_state.get(CHOSEN_KEY)
+
+
+def show_plan_in_address(plan_key: str) -> None:
+    """Keep the plan on show as the tab's choice; `?plan=` follows it, so the address can be bookmarked or sent."""
+    st.session_state[CHOSEN_KEY] = st.session_state[PLAN_PARAM_SEEN] = plan_key
+    if st.query_params.get(PLAN_PARAM) != plan_key:
+        st.query_params[PLAN_PARAM] = plan_key
+
+
+def choose_plan(plan_key: str) -> None:
+    """Make `plan_key` the plan on show, before any picker is drawn (e.g. the plan of a share link a signed-in person
+    opened, or a plan just created)."""
+    st.session_state[PLAN_KEY] = st.session_state[CHOSEN_KEY] = plan_key

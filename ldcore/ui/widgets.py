@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
 
 from ldcore.db import read_session
-from ldcore.errors import Invalid
-from ldcore.services import plans, surveys
-from ldcore.settings import load_settings
-from ldcore.ui.state import engine
+from ldcore.errors import AccessDenied, Invalid
+from ldcore.reporting import fmt
+from ldcore.schemas import KpiIn
+from ldcore.services import accounts, plans, surveys
+from ldcore.settings import get_settings
+from ldcore.ui import guard, state
+from ldcore.ui.state import PLAN_KEY, engine
 
-PLAN_KEY = "ldalign_plan"
 # Inline markdown (emphasis, code, links and images, HTML, tables, strikethrough, LaTeX) and Streamlit's
 # directives (:red[...], :material/icon:); a list marker at the start of the text.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$]|:(?=[A-Za-z]))")
@@ -32,8 +35,17 @@ def plain(text: object) -> str:
     return BLOCK_START.sub(r"\1\\\2", escaped)
 
 
+def _remember_plan() -> None:
+    try:
+        with guard.transaction("viewer", bump=False) as (session, actor):
+            accounts.remember_plan(session, account_id=actor.id, plan_key=st.session_state[PLAN_KEY])
+    except AccessDenied:  # a stale tab: the page's own check says why
+        pass
+
+
 def plan_picker(label: str = "Plan") -> str | None:
-    """A plan selector remembered across pages; None (with a hint) when there is no plan yet."""
+    """A plan selector kept across pages (and in `?plan=`), starting from the plan the person used last, else the
+    most recent; None (with a hint) when there is no plan yet."""
     with read_session(engine()) as session:
         available = plans.list_plans(session)
     if not available:
@@ -44,9 +56,11 @@ def plan_picker(label: str = "Plan") -> str | None:
         return None
     keys = [p.key for p in available]
     names = {p.key: f"{p.name} ({p.starts:%b %Y} – {p.ends:%b %Y})" for p in available}
-    if st.session_state.get(PLAN_KEY) not in keys:
-        st.session_state[PLAN_KEY] = keys[0]
-    return st.selectbox(label, keys, format_func=names.get, key=PLAN_KEY)
+    account = guard.current_account()
+    state.preselect_plan(keys, last_used=account.last_plan if account else None)
+    chosen = st.selectbox(label, keys, format_func=lambda k: str(names.get(k)), key=PLAN_KEY, on_change=_remember_plan)
+    state.show_plan_in_address(chosen)
+    return chosen
 
 
 def show_problems(error: Invalid) -> None:
@@ -56,11 +70,7 @@ def show_problems(error: Invalid) -> None:
         st.error(f"**{plain(path)}**: {plain(message)}" if path else plain(message))
 
 
-def money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
-
-
-def kpi_table(kpis) -> pd.DataFrame:
+def kpi_table(kpis: Iterable[KpiIn]) -> pd.DataFrame:
     """KPIs of an objective (schemas.KpiIn) as the table both the overview and intake show."""
     return pd.DataFrame(
         [
@@ -72,7 +82,7 @@ def kpi_table(kpis) -> pd.DataFrame:
                 "baseline date": k.baseline.date,
                 "target": k.target.value,
                 "target date": k.target.date,
-                "value of one unit": money(k.unit_value),  # "—" when not set, never "None"
+                "value of one unit": fmt.money(k.unit_value),  # "—" when not set, never "None"
                 "kind": k.kind,
             }
             for k in kpis
@@ -83,7 +93,7 @@ def kpi_table(kpis) -> pd.DataFrame:
 def link_base(page: str) -> tuple[str, str]:
     """The address links start with, and where it comes from: the configured base URL, else the address this
     person's browser uses on `page`."""
-    configured = load_settings().base_url
+    configured = get_settings().base_url
     if configured:
         return configured, "the configured base URL"
     seen = surveys.base_from_request(st.context.url, page)

@@ -54,9 +54,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(db_url: str, log: Path, script: str = "app.py") -> LiveApp:
+def _start(db_url: str, log: Path, script: str = "app.py", *, base_url: bool = True) -> LiveApp:
+    """`base_url=False`: no base URL configured, so links take the address the browser used."""
     port = _free_port()
-    env = {**os.environ, "LDALIGN_DATABASE_URL": db_url, "LDALIGN_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "LDALIGN_DATABASE_URL": db_url}
+    env.pop("LDALIGN_BASE_URL", None)
+    if base_url:
+        env["LDALIGN_BASE_URL"] = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -101,7 +105,7 @@ def _stop(app: LiveApp) -> None:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
-    """The app on the demo company (demo accounts: see ldcore.services.demo.DEMO_ACCOUNTS)."""
+    """The app on the demo company (demo accounts: see ldcore.devtools.demo.DEMO_ACCOUNTS)."""
     tmp = tmp_path_factory.mktemp("demo-app")
     db_url = f"sqlite:///{tmp / 'demo.db'}"
     app = LiveApp(url="", db_url=db_url, process=None)  # type: ignore[arg-type]

@@ -98,6 +98,14 @@ def test_a_viewer_switches_measure_drills_into_a_team_and_never_sees_a_hidden_va
     assert all(TINY not in (t["y"] or []) for t in heatmap_traces(page) if t["type"] == "bar")
 
     choose(page, "Which team", "Sales EMEA")
-    levels = [t.get("name") for t in heatmap_traces(page) if t["type"] == "bar" and "Negotiation" in (t["y"] or [])]
+    page.wait_for_function(  # the drill-down is redrawn for the team (other bar charts may be drawn already)
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(p => (p.data || []).some(t => t.type === 'bar' && t.name === '1 Awareness'))"
+    )
+    levels = [
+        t.get("name")
+        for t in heatmap_traces(page)
+        if t["type"] == "bar" and "Negotiation" in (t["y"] or []) and (t.get("name") or "")[:1].isdigit()
+    ]
     assert levels[:5] == ["1 Awareness", "2 Basic", "3 Intermediate", "4 Advanced", "5 Expert"]
     assert_tiny_team_hidden(page, means)

@@ -26,10 +26,12 @@ def save(page: Page, button: str, path):
 def download(page: Page, button: str, path):
     """Click and save; if a live rerun (the page follows every write) replaced the button mid-download, the
     browser cancels that download: wait for the rerun to finish and click the new button once more."""
-    try:
-        return save(page, button, path)
-    except PlaywrightError:
-        return save(page, button, path)
+    for _ in range(2):
+        try:
+            return save(page, button, path)
+        except PlaywrightError:  # cancelled by a rerun: the page is redrawn, click the new button
+            page.wait_for_timeout(1_000)
+    return save(page, button, path)
 
 
 def test_a_viewer_downloads_the_slides_and_the_pdf_from_the_executive_page(app_server, page: Page, tmp_path):

@@ -52,7 +52,7 @@ def test_a_submit_during_a_long_write_lock_keeps_the_answers_in_the_browser_and_
     try:
         page.get_by_role("button", name="Send my answers").click()
         wait_for_app(page)
-        expect(page.get_by_text(BUSY)).to_be_visible()
+        expect(page.get_by_text(BUSY)).to_be_visible(timeout=20_000)  # after the respondent's 3 s wait
         assert_no_exception(page)
         listening = page.locator('[data-testid="stRadio"]').filter(has_text="Active listening")
         expect(listening.get_by_role("radio", name="4 Advanced")).to_be_checked()

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ldcore.db import get_engine, read_session
+from ldcore.devtools import bench
 from ldcore.models import Invitation, Response
-from ldcore.services import bench
 from tests.browser.conftest import CHROMIUM_FLAGS, _start, _stop
 from tests.browser.wave_setup import CAPABILITY, prepare_wave, rss_mb
 from tests.conftest import PG_URL, skip_or_fail

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from ldcore.db import get_engine, read_session
+from ldcore.devtools import bench
 from ldcore.models import Response
-from ldcore.services import bench
 from tests.browser.conftest import ROOT, _free_port, _start, _stop
 from tests.browser.helpers import sign_in, wait_for_app
 from tests.browser.wave_setup import ADMIN, CAPABILITY, prepare_wave

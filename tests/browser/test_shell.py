@@ -8,7 +8,9 @@ from tests.browser.helpers import assert_no_exception, sign_in, wait_for_app
 
 
 def _nav_links(page):
+    """The sidebar's page links, read once the navigation is drawn (sign-in reruns the app before it appears)."""
     nav = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    expect(nav.filter(has_text="Plan overview")).to_be_visible(timeout=30_000)
     return [
         (nav.nth(i).inner_text().strip().split("\n")[-1], nav.nth(i).get_attribute("href")) for i in range(nav.count())
     ]

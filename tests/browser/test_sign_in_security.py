@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from ldcore import vocab
 from ldcore.db import get_engine, unit_of_work
 from ldcore.models import utcnow
 from ldcore.services import accounts
@@ -82,15 +83,16 @@ def test_the_tenth_failure_locks_the_account_and_the_admin_sees_it_on_the_audit_
     open_page(admin, lockout_app.url, "audit")
     assert_no_exception(admin)
     grid = admin.locator('[data-testid="stDataFrame"]').first
-    grid.locator('[role="row"]', has_text="sign_in.lockout").first.wait_for(state="attached")
+    words = vocab.AUDIT_ACTION_LABELS  # the page shows actions in words
+    grid.locator('[role="row"]', has_text=words["sign_in.lockout"]).first.wait_for(state="attached")
     rows = [
         [c.inner_text().strip() for c in row.locator('[role="gridcell"]').all()]
         for row in grid.locator('[role="row"]').all()
     ]
     rows = [r for r in rows if r]
-    assert rows[0][1:5] == ["admin@example.org", "sign_in", "account", "admin@example.org"]
-    assert rows[1][1:5] == ["system", "sign_in.lockout", "account", EDITOR[0]]
-    assert [r[2] for r in rows].count("sign_in.failed") == accounts.LOCK_AFTER_FAILURES
+    assert rows[0][1:5] == ["admin@example.org", words["sign_in"], "account", "admin@example.org"]
+    assert rows[1][1:5] == ["system", words["sign_in.lockout"], "account", EDITOR[0]]
+    assert [r[2] for r in rows].count(words["sign_in.failed"]) == accounts.LOCK_AFTER_FAILURES
     admin.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
 
     open_page(admin, lockout_app.url, "admin")

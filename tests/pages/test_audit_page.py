@@ -35,12 +35,14 @@ def test_an_admin_sees_failed_sign_ins_and_lockouts_and_narrows_them_by_who_and_
     assert not at.exception
     table = at.dataframe[0].value
     assert table.columns.tolist() == ["when (UTC)", "who", "what", "about", "key", "details"]
-    assert table["what"].tolist() == ["sign_in.lockout"] + ["sign_in.failed"] * 10 + ["account.create"] * 2
+    assert (
+        table["what"].tolist() == ["Locked after failed sign-ins"] + ["Sign-in failed"] * 10 + ["Account created"] * 2
+    )
     assert table.iloc[0][["who", "key", "details"]].tolist() == ["system", "ed@pages.example", "ip=10.9.9.9"]
     assert "13 newest events shown" in texts(at)
 
     at.text_input(key="audit_who").input("pages.example").run()
-    assert at.dataframe[0].value["what"].tolist() == ["sign_in.failed"] * 10
+    assert at.dataframe[0].value["what"].tolist() == ["Sign-in failed"] * 10
     at.text_input(key="audit_who").input("").run()
     at.multiselect(key="audit_what").select("account").run()
     assert at.dataframe[0].value["key"].tolist() == ["ed@pages.example", "admin@pages.example"]

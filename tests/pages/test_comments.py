@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ldcore.ui.widgets import plain
 from tests.pages.helpers import make_account, page_test, texts
-from tests.services.test_comments import build
+from tests.support.comments import build
 
 PAGE = "pages/comments.py"
 

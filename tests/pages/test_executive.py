@@ -1,5 +1,5 @@
-"""The executive page in AppTest: what a viewer sees, what a share link opens (one plan, nothing else), the admin's
-share links, and fresh figures after a write."""
+"""The executive page in AppTest: what a viewer sees, what a share link opens (one plan, nothing else), that share
+links are managed elsewhere (the Share links page), and fresh figures after a write."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import unit_of_work
 from ldcore.models import Plan, ShareLink
 from ldcore.services import kpis, sharing
 from tests.pages.helpers import make_account, page_test, texts
-from tests.services.test_impact import build
+from tests.support.impact import build
 
 PAGE = "pages/executive.py"
 
@@ -110,26 +110,6 @@ def test_without_an_account_or_a_link_the_page_asks_to_sign_in(monkeypatch, comp
     assert "Please sign in" in shown(at) and len(at.metric) == 0
 
 
-def test_an_admin_creates_a_share_link_shown_once_and_revokes_it(monkeypatch, company):
-    at = open_as(monkeypatch, company, "admin")
-    at.text_input(key="share_label").input("Board, March")
-    at.get("form_submit_button")[0].click().run()
-
-    assert not at.exception
-    url = at.code[0].value
-    token = url.split("share=")[1]
-    with read_session(company) as session:
-        assert sharing.plan_for_share_token(session, token=token) == "p1"
-    table = at.dataframe[-1].value
-    assert table["label"].tolist() == ["Board, March"] and table["status"].tolist() == ["active"]
-
-    at.button(key="share_revoke").click().run()
-    assert not at.exception
-    with read_session(company) as session:
-        assert sharing.plan_for_share_token(session, token=token) is None
-    assert at.dataframe[-1].value["status"].tolist() == ["revoked"]
-
-
 def test_new_kpi_values_show_on_the_next_run(monkeypatch, company):
     at = open_as(monkeypatch, company, "viewer")
     with unit_of_work(company) as session:
@@ -173,3 +153,18 @@ def test_skills_over_time_shows_all_teams_or_one_team_and_never_a_team_below_the
     chart = next(c for c in at.get("plotly_chart") if c.proto.id and "executive_skills_trend" in c.proto.id)
     lines = [t for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "lines+markers"]
     assert [t["y"] for t in lines] == [[2.0, 3.0]]  # a1's negotiation: 2 at the baseline, 3 at the follow-up
+
+
+def test_the_page_opens_with_the_status_table_and_says_in_words_whether_skills_really_changed(monkeypatch, company):
+    at = open_as(monkeypatch, company, "viewer")
+
+    assert not at.exception
+    assert at.subheader[0].value == "Where we stand"
+    status = at.table[0].value.set_index("KPI")
+    assert list(status.columns) == ["Objective", "Baseline → current → target", "Status", "Main program's ROI"]
+    assert status.loc["Win rate", "Baseline → current → target"] == "20.0% → 24.0% → 30.0%"
+    assert status.loc["Win rate", "Status"] == "On track"
+    assert status.loc["Win rate", "Main program's ROI"] == "Sales Academy: 16.7%"
+    closure = at.table[1].value
+    assert set(closure["real change?"]) <= {"likely a real change", "could be chance", "not enough answers to tell"}
+    assert len(closure) >= 1

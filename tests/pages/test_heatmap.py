@@ -13,8 +13,8 @@ from ldcore.db import read_session
 from ldcore.services import evidence
 from ldcore.ui import evidence_view
 from tests.pages.helpers import make_account, page_test, texts
-from tests.services.test_evidence import SUPPRESSION, Filed, build
-from tests.services.test_evidence_prepost import ALPHA_POST, ALPHA_PRE, WAVES, people
+from tests.support.heatmap import SUPPRESSION, Filed, build
+from tests.support.prepost import ALPHA_POST, ALPHA_PRE, WAVES, people
 
 # Figures of the hidden groups in SUPPRESSION: beta × coach (mean 3.75, gap 0.25), tiny × neg (4.67),
 # tiny × excel (5.00), and the all-teams means that would reveal them (neg 2.93, coach 2.70).
@@ -198,3 +198,17 @@ def test_paired_rows_show_t_df_and_the_paired_means_and_applied_gets_its_own_bef
     assert len(tables) == 2 and tables[1].iloc[0]["test"] == "paired t"
     assert "Before → after for the per-capability questions both waves asked" in texts(at)
     assert "In the last 30 days, how often did you apply each capability on the job?" in texts(at)
+
+
+def test_a_team_nobody_in_has_answered_shows_no_data_never_a_gap_of_zero(viewer_page):
+    at = viewer_page([f for f in SUPPRESSION if f.team != "tiny"])
+
+    assert not at.exception
+    grid = at.dataframe[0].value.set_index("team")
+    assert grid.loc["Tiny", "Negotiation"] == "no data" and grid.loc["Tiny", "All capabilities (Σ)"] == "no data"
+    assert grid.loc["Alpha", "Negotiation"] == "1.33"
+    burden = next(d.value for d in at.dataframe if "burden (headcount × gap)" in d.value.columns).set_index("team")
+    assert burden.loc["Tiny", "total gap (levels)"] == "no data" and burden.loc["Tiny", "burden (headcount × gap)"] == (
+        "no data"
+    )
+    assert "'no data' means nobody in the team has answered yet" in texts(at)

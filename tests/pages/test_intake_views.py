@@ -126,3 +126,32 @@ def test_a_csv_is_previewed_with_its_bad_lines_and_imported_only_when_clean(monk
     assert "Imported: 2 added, 0 replaced, 0 already recorded." in [s.value for s in at.success]
     with read_session(sqlite_engine) as s:
         assert len(kpis.kpi_series(s, plan_key="p", kpi_key="win").observations) == 2
+
+
+def test_the_kpi_csv_takes_kpi_and_team_names_and_offers_a_template_with_the_plans_keys(monkeypatch, sqlite_engine):
+    build(sqlite_engine)
+    with read_session(sqlite_engine) as s:
+        team_name = next(t.name for t in intake.team_grid(s, plan_key="p") if t.key == "sales")
+        template = kpis.template_csv(s, plan_key="p").decode("utf-8-sig").splitlines()
+    assert template[0] == "kpi,date,value,team,note"
+    assert template[1].startswith(f"win,{dt.date.today().isoformat()},20.0,,Win rate")
+    editor = make_account(sqlite_engine, role="editor")
+    at = page_test(
+        monkeypatch, str(sqlite_engine.url), "pages/kpi_data.py", account_id=editor, engine=sqlite_engine
+    ).run()
+    assert "Download a template with this plan's KPIs (CSV)" in [b.label for b in at.get("download_button")]
+    csv = f"kpi,date,value,team\nWIN RATE,2027-01-31,21,{team_name.upper()}\nChurn,2027-02-28,22,\n"
+    at.file_uploader(key="kpi_csv").set_value(("kpis.csv", csv.encode(), "text/csv"))
+    at.run()
+    assert at.dataframe[-1].value.to_dict("records") == [
+        {"line": 3, "reason": "unknown KPI 'Churn' (use a KPI of this plan by key or name: win)"}
+    ]
+    at.file_uploader(key="kpi_csv").set_value(
+        ("kpis.csv", csv.splitlines(True)[0].encode() + csv.splitlines(True)[1].encode(), "text/csv")
+    )
+    at.run()
+    at = next(b for b in at.button if b.label == "Import 1 rows").click().run()
+    assert "Imported: 1 added, 0 replaced, 0 already recorded." in [s.value for s in at.success]
+    with read_session(sqlite_engine) as s:
+        observations = kpis.kpi_series(s, plan_key="p", kpi_key="win").observations
+    assert [(o.date, o.value, o.team) for o in observations] == [(D(2027, 1, 31), 21.0, "sales")]

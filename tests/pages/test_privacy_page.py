@@ -12,7 +12,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.models import AuditEvent, Invitation, Person, Response
 from ldcore.services import privacy, responses
 from tests.pages.helpers import make_account, page_test, texts
-from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.support.surveys import build, invite, make_wave, token_of
 
 PAGE = "pages/privacy.py"
 ANSWERS = {"proficiency": {"neg": 3, "coach": 2, "excel": 4}, "comments": "More practice"}

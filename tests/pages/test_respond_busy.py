@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from tests.pages.test_respond import respond_page, stored
-from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.support.surveys import build, invite, make_wave, token_of
 
 BUSY = "The survey is busy — your answers are kept, please press “Send my answers” again in a moment."
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import Invitation, Response, SurveyWave, Team
 from tests.pages.helpers import make_account, page_test, texts
-from tests.services.survey_support import build, make_wave
+from tests.support.surveys import build, make_wave
 
 PAGE = "pages/surveys.py"
 
@@ -70,7 +70,9 @@ def test_an_anonymous_wave_shows_nobody_by_name_as_answered_or_not(editor_page, 
     at = editor_page()
     at.button(key="invite_button").click().run()
     assert not at.exception
-    assert len(at.dataframe) == 2  # the links and the response rates, no list of people
+    # the links, the response rates and who was mailed what, with nothing about who answered
+    assert len(at.dataframe) == 3
+    assert list(at.dataframe[2].value.columns) == ["name", "email", "team", "invitation", "reminders", "problem"]
     assert "Not answered yet" in texts(at) and "Not answered yet (8)" not in texts(at)
     assert any("does not show who has answered" in c.value for c in at.caption)
 
@@ -140,7 +142,7 @@ def test_the_export_is_built_only_when_someone_downloads_it(editor_page, engine,
 def test_a_new_response_shows_in_the_rates_on_the_next_run(editor_page, engine):
     from ldcore.db import unit_of_work
     from ldcore.services import responses
-    from tests.services.survey_support import invite, token_of
+    from tests.support.surveys import invite, token_of
 
     make_wave(engine)
     links = [link for link in invite(engine, "base") if link.team == "Alpha Sales"]
@@ -229,3 +231,40 @@ def test_the_import_preview_says_which_encoding_and_delimiter_the_file_was_read_
     at = editor_page()
     assert not at.exception
     assert "Read as Windows-1252, semicolon-separated." in [c.value for c in at.caption]
+
+
+def test_a_bad_upload_is_refused_in_its_tab_and_the_export_tab_is_still_drawn(editor_page, engine, monkeypatch):
+    make_wave(engine)
+    upload(monkeypatch, b"\x00\x01 not a table at all")
+    at = editor_page()
+    assert not at.exception
+    assert at.error  # the import tab says why
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download CSV" in labels and "Download XLSX" in labels
+
+
+def test_the_waves_table_shows_names_not_keys(editor_page, engine):
+    make_wave(engine, key="base", title="Spring baseline", initiative="academy", anonymity="anonymous")
+    at = editor_page()
+    row = at.dataframe[0].value.iloc[0].to_dict()
+    assert row["wave"] == "Spring baseline"
+    assert row["survey"] == "Where are you today? Capability self-assessment"
+    assert (row["initiative"], row["baseline"], row["kind"], row["anonymity"]) == (
+        "Negotiation Academy",
+        "—",
+        "Baseline",
+        "Anonymous",
+    )
+    assert [o for o in at.selectbox(key="invite_wave").options] == ["Spring baseline"]
+
+
+def test_creating_a_wave_flashes_once_and_the_roster_offers_a_template(editor_page, engine):
+    at = editor_page()
+    at.text_input(key="wave_key").input("fy-base")
+    at.text_input(key="wave_title").input("FY baseline")
+    at.button(key="FormSubmitter:wave_create-Create wave").click().run()
+    assert [s.value for s in at.success] == ["Created wave FY baseline."]
+    assert at.dataframe[0].value["wave"].tolist() == ["FY baseline"]
+    at.run()
+    assert not at.success
+    assert "Download a roster template (CSV)" in [b.label for b in at.get("download_button")]

@@ -19,7 +19,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import AccessDenied
 from ldcore.models import AuditEvent, Base
 from ldcore.services import accounts, intake, kpis, privacy, roster, sharing, surveys
-from tests.services.survey_support import BASE, build, make_wave
+from tests.support.surveys import BASE, build, make_wave
 
 ACTOR = "actor@example.org"
 

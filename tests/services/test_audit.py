@@ -10,7 +10,7 @@ from sqlalchemy import update
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import AuditEvent
 from ldcore.services import accounts, audit, responses, sharing
-from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.support.surveys import build, invite, make_wave, token_of
 
 DAY = dt.date(2026, 11, 23)
 

@@ -15,7 +15,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Answer, KpiObservation, Person, Plan, Response
 from ldcore.services import accounts, imports, kpis, plans, responses, roster, surveys
-from tests.services.survey_support import BASE, build, invite, make_wave, plan_document, token_of
+from tests.support.surveys import BASE, build, invite, make_wave, plan_document, token_of
 
 PLAN_YAML = """\
 plan: {key: fy28, name: "FY28", starts: 2028-01-01, ends: 2028-12-31}

@@ -1,20 +1,10 @@
 """The `ldalign` command as an operator uses it: exit codes and one-line errors."""
 
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.cli import ldalign
+
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "plan_fy27.yaml"
-
-
-def ldalign(db_url, *args, input=None):
-    return subprocess.run(
-        [sys.executable, "-m", "ldcore.cli", "--database", db_url, *args],
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-    )
 
 
 def test_plan_import_and_export_round_trip_through_the_command(db_url, tmp_path):

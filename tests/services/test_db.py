@@ -113,6 +113,31 @@ def test_a_migration_that_rebuilds_a_sqlite_table_keeps_the_rows_that_point_at_i
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_dropping_the_unused_answer_item_column_keeps_every_answer_of_the_demo_company(tmp_path):
+    """The answer table is rebuilt on SQLite; its rows, and the responses they belong to, all survive."""
+    from alembic import command
+
+    from ldcore.db import alembic_config
+    from ldcore.devtools import demo
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    migrate(engine)
+    demo.build_demo(engine, employees=120, seed=2, today=dt.date(2026, 11, 22))
+    command.downgrade(alembic_config(engine), "speed")  # back to before the drop: the column is there again
+    count = "SELECT count(*), sum(value_num), count(value_text), count(DISTINCT response_id) FROM answer"
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql(count).one()
+        assert "item" in [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(answer)")]
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql(count).one() == before
+        assert before[0] > 1000
+        columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(answer)")]
+        assert "item" not in columns
+        assert "value_num" in columns
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").first() is None
+
+
 def test_postgres_is_never_migrated_behind_the_operators_back(postgres_url):
     from alembic import command
 

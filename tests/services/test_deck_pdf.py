@@ -22,14 +22,14 @@ from ldcore.cli import main
 from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Capability, Plan, SurveyWave, Team
-from ldcore.reporting import deck, delivery, pdf
-from ldcore.services import reports
-from tests.services.test_impact import build, respond
+from ldcore.reporting import contract, deck, delivery, pdf
+from ldcore.settings import SmtpSettings
+from tests.support.impact import build, respond
 
 
 def deck_of(engine):
     with read_session(engine) as session:
-        data = reports.report_json(session, plan_key="p1")
+        data = contract.report_json(session, plan_key="p1")
         content = deck.report_pptx(session, plan_key="p1")
     return Presentation(io.BytesIO(content)), data
 
@@ -176,7 +176,7 @@ def test_the_pdf_prints_each_section_on_a_new_numbered_page_with_vector_charts_a
         assert len(list(tmp_path.glob(f"{paper}-*.png"))) == pages
 
     with read_session(engine) as session:
-        data = reports.report_json(session, plan_key="p1")
+        data = contract.report_json(session, plan_key="p1")
     text = re.sub(r"\s+", " ", pdf_text(tmp_path / "r-a4.pdf"))
     for row in data["roi"]:
         assert f"{row['bcr']:.2f}" in text and f"{row['roi_pct']:.1f}%" in text
@@ -206,7 +206,7 @@ def smtp_server():
         port = probe.getsockname()[1]
     controller = Controller(Keep(), hostname="127.0.0.1", port=port)
     controller.start()
-    yield {"host": "127.0.0.1", "port": port, "sender": "ld@example.org"}, received
+    yield SmtpSettings(host="127.0.0.1", port=port, sender="ld@example.org"), received
     controller.stop()
 
 
@@ -229,9 +229,9 @@ def test_deliver_refuses_a_bad_address_and_missing_smtp_before_rendering(engine)
     build(engine)
     with read_session(engine) as session:
         with pytest.raises(Invalid, match="'not-an-address' is not an email address"):
-            delivery.deliver(session, {"host": "x"}, plan_key="p1", to=["not-an-address"], fmt="pdf")
+            delivery.deliver(session, SmtpSettings(host="x"), plan_key="p1", to=["not-an-address"], fmt="pdf")
         with pytest.raises(Invalid, match="SMTP is not configured"):
-            delivery.deliver(session, {}, plan_key="p1", to=["a@example.org"], fmt="pdf")
+            delivery.deliver(session, SmtpSettings(), plan_key="p1", to=["a@example.org"], fmt="pdf")
 
 
 def test_a_scheduled_pack_is_sent_once_per_period_however_often_deliver_due_runs(engine, smtp_server):
@@ -266,7 +266,7 @@ def test_a_failed_send_records_nothing_so_the_pack_stays_due(engine):
         closed_port = probe.getsockname()[1]
     with pytest.raises(OSError), unit_of_work(engine) as session:
         delivery.deliver_if_due(
-            session, {"host": "127.0.0.1", "port": closed_port}, plan_key="p1", today=dt.date(2027, 1, 5)
+            session, SmtpSettings(host="127.0.0.1", port=closed_port), plan_key="p1", today=dt.date(2027, 1, 5)
         )
     with read_session(engine) as session:
         assert delivery.due_plans(session, today=dt.date(2027, 1, 5)) == ["p1"]
@@ -287,7 +287,7 @@ def test_ldalign_deliver_mails_now_and_deliver_due_sends_each_due_pack_once(engi
     from ldcore.commands import reports as report_commands
 
     smtp, received = smtp_server
-    monkeypatch.setattr(report_commands, "load_settings", lambda: types.SimpleNamespace(smtp=smtp))
+    monkeypatch.setattr(report_commands, "get_settings", lambda: types.SimpleNamespace(smtp=smtp))
     build(engine)
     url = engine.url.render_as_string(hide_password=False)
 

@@ -3,8 +3,8 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from ldcore.db import read_session
+from ldcore.devtools import demo
 from ldcore.models import Account, Answer, Initiative, KpiObservation, Objective, Person, Response, SurveyWave, Team
-from ldcore.services import demo
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -3,6 +3,8 @@
 import json
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -39,6 +41,7 @@ FIELDS = {
 PAGES = {
     "admin",
     "alignment",
+    "builder",
     "audit",
     "comments",
     "executive",
@@ -47,6 +50,7 @@ PAGES = {
     "kpi_data",
     "overview",
     "privacy",
+    "share_links",
     "surveys",
 }
 
@@ -81,8 +85,8 @@ def test_bench_builds_a_small_company_and_prints_every_figure(server, tmp_path):
 
 
 def test_the_bench_finds_the_pages_in_the_app_folder_it_runs_from(tmp_path, monkeypatch):
+    from ldcore.devtools.bench_pages import app_folder
     from ldcore.errors import Invalid
-    from ldcore.ui.bench_page import app_folder
 
     (tmp_path / "pages").mkdir()
     (tmp_path / "app.py").write_text("")
@@ -90,3 +94,18 @@ def test_the_bench_finds_the_pages_in_the_app_folder_it_runs_from(tmp_path, monk
     assert app_folder() == tmp_path
     with pytest.raises(Invalid, match="--app-dir"):
         app_folder(str(tmp_path / "pages"))
+
+
+def test_an_installed_package_ships_the_app_pages_and_stock_surveys_the_bench_needs():
+    root = Path(__file__).resolve().parents[2]
+    data_files = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
+    shipped = {
+        Path(target) / found.name
+        for target, patterns in data_files.items()
+        for pattern in patterns
+        for found in root.glob(pattern)
+    }
+    needed = [root / "app.py", *(root / "pages").glob("*.py"), *(root / "surveys").glob("*.yaml")]
+    missing = [str(f.relative_to(root)) for f in needed if Path("share/ldalign") / f.relative_to(root) not in shipped]
+    assert missing == []
+    assert len(needed) > 10

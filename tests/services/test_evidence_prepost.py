@@ -7,10 +7,11 @@ import pytest
 from scipy import stats
 
 from ldcore.db import read_session
+from ldcore.reporting import contract
 from ldcore.services import evidence
-from tests.services.test_evidence import Filed, build
+from tests.support.heatmap import Filed, build
+from tests.support.prepost import ALPHA_POST, ALPHA_PRE, BETA_POST, BETA_PRE, WAVES, people
 
-WAVES = (("base", "baseline", None, 1), ("follow", "followup", "base", 4))
 KEYS = [
     "question",
     "capability",
@@ -33,24 +34,11 @@ KEYS = [
     "paired_pre_mean",
     "paired_post_mean",
 ]
-ALPHA_PRE = [2, 2, 3, 1, 2, 3, 2, 2]
-ALPHA_POST = [3, 3, 3, 2, 4, 3, 3, 2]
-BETA_PRE = [3, 3, 2, 2, 4, 3]
-BETA_POST = [3, 4, 2, 3, 4, 4]
 
 
 def section(engine) -> dict[tuple[str, str | None], dict]:
     with read_session(engine) as session:
-        return {(r["capability"], r["team"]): r for r in evidence.prepost_section(session, plan_key="p1")}
-
-
-def people(team: str, pre: list[float], post: list[float], first_id: int, *, code: bool = False) -> list[Filed]:
-    """One baseline and one follow-up response per person, linked by roster person or by an anonymous code."""
-    out = []
-    for n, (a, b) in enumerate(zip(pre, post, strict=True)):
-        who = {"code": f"code-{first_id + n}"} if code else {"person": first_id + n}
-        out += [Filed("base", team, {"neg": a}, **who), Filed("follow", team, {"neg": b}, **who)]
-    return out
+        return {(r["capability"], r["team"]): r for r in contract.prepost_section(session, plan_key="p1")}
 
 
 def test_people_who_answered_both_waves_get_a_paired_t_test_equal_to_scipy(engine):
@@ -107,6 +95,16 @@ def test_anonymous_answers_pair_up_through_the_self_generated_code(engine):
     assert alpha["p_value"] == pytest.approx(stats.ttest_rel(ALPHA_POST, ALPHA_PRE).pvalue, rel=1e-2)
 
 
+def test_a_code_given_twice_in_a_wave_pairs_nobody_while_the_others_still_pair(engine):
+    filed = people("alpha", ALPHA_PRE, ALPHA_POST, 1, code=True)
+    filed += [Filed("base", "alpha", {"neg": 5}, code="code-1")]  # someone else chose code-1 too
+    build(engine, filed, waves=WAVES)
+    alpha = section(engine)[("neg", "alpha")]
+
+    assert alpha["n_pairs"] == 7
+    assert alpha["n_pre"] == 9 and alpha["n_post"] == 8
+
+
 def test_groups_below_the_minimum_are_left_out_and_do_not_count_in_the_all_teams_row(engine):
     tiny = people("tiny", [1, 1, 1], [5, 5, 5], 200)
     build(engine, people("alpha", ALPHA_PRE, ALPHA_POST, 1) + tiny, waves=WAVES)
@@ -140,7 +138,7 @@ def test_gap_closed_and_the_share_applying_each_capability_come_with_the_change(
 def test_a_plan_without_a_follow_up_wave_has_no_change_rows(engine):
     build(engine, [Filed("base", "alpha", {"neg": 2.0}) for _ in range(6)])
     with read_session(engine) as session:
-        assert evidence.prepost_section(session, plan_key="p1") == []
+        assert contract.prepost_section(session, plan_key="p1") == []
         assert evidence.prepost(session, plan_key="p1") is None
 
 
@@ -163,7 +161,7 @@ def test_a_per_capability_likert_question_asked_in_both_waves_gets_the_same_anal
         r.applied = {"neg": (applied_pre if r.wave == "base" else applied_post)[n // 2]}
     build(engine, responses, waves=WAVES)
     with read_session(engine) as session:
-        rows = evidence.prepost_section(session, plan_key="p1")
+        rows = contract.prepost_section(session, plan_key="p1")
     applied = {(r["capability"], r["team"]): r for r in rows if r["question"] == "applied"}
 
     reference = stats.ttest_rel(applied_post, applied_pre)

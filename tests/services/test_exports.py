@@ -14,7 +14,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.io.exports import neutralise
 from ldcore.services import imports, responses
-from tests.services.survey_support import build, invite, make_wave, plan_document, token_of
+from tests.support.surveys import build, invite, make_wave, plan_document, token_of
 
 NASTY = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 

@@ -17,7 +17,7 @@ from ldcore.errors import Invalid
 from ldcore.models import Answer, Capability, Response, Team
 from ldcore.schemas import PlanDocument
 from ldcore.services import imports, plans, roster
-from tests.services.survey_support import TEST_SURVEYS, build, make_wave
+from tests.support.surveys import TEST_SURVEYS, build, make_wave
 
 # Real exports of other tools, kept as they came (see tests/fixtures/external/README.md).
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "external" / "exports"

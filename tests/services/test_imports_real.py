@@ -16,8 +16,8 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Person, Response
 from ldcore.services import imports
-from tests.services.survey_support import TEST_SURVEYS, build, make_wave
 from tests.services.test_imports import EXPORTS, answers_of, run_import, stored
+from tests.support.surveys import TEST_SURVEYS, build, make_wave
 
 EVERY_TYPE = (
     b"response_id,team,proficiency[neg],proficiency[coach],applied[neg],mood,band,picks,delta,share,nps,comments\n"
@@ -274,17 +274,30 @@ OUTSIDE = [
     ("surveymonkey_starwars_cp1252.csv", "surveymonkey_starwars", "surveymonkey", 30),
     ("google_forms_hotdog_semicolon_derived.csv", "google_hotdog", "google", 20),
     ("qualtrics_matrix_utf16_derived.csv", "qualtrics_matrix", "qualtrics", 5),
+    ("msforms_phones.xlsx", "msforms_phones", "msforms", 28),
+    ("msforms_phones_excel_utf8.csv", "msforms_phones", "msforms", 55),
+    ("qualtrics_ospo_utf16.tsv", "qualtrics_ospo", "qualtrics", 15),
+    ("surveyxact_semicolon_cp1252.csv", "surveyxact_programme", "native", 44),
+    ("surveyxact_tab_utf16.csv", "surveyxact_programme", "native", 44),
 ]
+# rows that answer none of the survey's questions (respondents who left after the first page)
+EMPTY_ROWS = {"surveyxact_semicolon_cp1252.csv": 12, "surveyxact_tab_utf16.csv": 12}
+# Microsoft Forms lets a respondent type an "Other" factor; those cells hold no option of the survey
+OPTIONS_FOR = {"msforms_phones": imports.ImportOptions(unknown="no_answer")}
 
 
 @pytest.mark.parametrize(("file", "survey", "fmt", "rows"), OUTSIDE)
 def test_every_outside_export_imports_then_re_exports_and_re_imports_identically(engine, file, survey, fmt, rows):
     outside_plan(engine)
     make_wave(engine, "w", survey, surveys_dir=TEST_SURVEYS)
-    report = run_import(engine, "w", (EXPORTS / file).read_bytes(), file)
-    assert (report.format, report.rows, report.new) == (fmt, rows, rows)
+    report = run_import(engine, "w", (EXPORTS / file).read_bytes(), file, options=OPTIONS_FOR.get(survey))
+    empty = EMPTY_ROWS.get(file, 0)
+    assert (report.format, report.rows, report.new, report.empty_rows) == (fmt, rows, rows - empty, empty)
     questions = [q for q in ("year", "sandwich", "q1", "q2", "agreement", "recoded", "tagged", "lottery", "steak",
-                             "smoke", "seen", "fan", "view", "shot_first", "title", "genres")]  # fmt: skip
+                             "smoke", "seen", "fan", "view", "shot_first", "title", "genres", "brand", "satisfied",
+                             "factors", "hours", "wish_price", "importance_opensrc_1", "importance_opensrc_2",
+                             "challenges_1", "campus", "job_category", "s_2", "m_1", "hm_1", "fp_01",
+                             "a_p")]  # fmt: skip
     before = {q: answers_of(engine, q) for q in questions}
     assert sum(map(len, before.values())) > 0
     for n, kind in enumerate(("csv", "xlsx")):
@@ -292,7 +305,7 @@ def test_every_outside_export_imports_then_re_exports_and_re_imports_identically
             exported = imports.export_responses(session, wave_key="w", kind=kind)
         make_wave(engine, f"copy{n}", survey, surveys_dir=TEST_SURVEYS)
         again = run_import(engine, f"copy{n}", exported, f"w.{kind}")
-        assert (again.format, again.new) == ("native", report.new - report.empty_rows)
+        assert (again.format, again.new, again.empty_rows) == ("native", report.new, 0)
     after = {q: answers_of(engine, q) for q in questions}
     assert after == {q: before[q] * 3 for q in questions}
 
@@ -348,3 +361,118 @@ def test_google_forms_checkbox_answers_come_back_as_the_options_ticked(engine):
 OPTIONS = ["Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
            "Game-Show", "History", "Horror", "News", "Reality-TV", "Sci-Fi", "Short", "Sports", "Thriller",
            "War"]  # fmt: skip
+
+
+PHONE_FACTORS = ["Pricing", "Operating system", "Brand", "Screen size", "Screen resolution", "Screen refresh rate",
+                 "Storage", "Memory", "Battery", "Publicity"]  # fmt: skip
+SATISFIED = {"Very dissatisfied": 1.0, "Neither satisfied nor dissatisfied": 3.0, "Somewhat satisfied": 4.0,
+             "Very satisfied": 5.0}  # fmt: skip
+
+
+def phone_rows(raw: bytes, kind: str) -> list[list[str]]:
+    if kind == "csv":
+        return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))[1:]
+    return [["" if v is None else str(v) for v in row] for row in load_workbook(io.BytesIO(raw)).active.iter_rows(
+        min_row=2, values_only=True)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("file", "kind", "rows"), [("msforms_phones.xlsx", "xlsx", 28),
+                                                    ("msforms_phones_excel_utf8.csv", "csv", 55)])  # fmt: skip
+def test_a_microsoft_forms_export_gives_every_answer_its_times_and_lists_the_other_answers(engine, file, kind, rows):
+    raw = (EXPORTS / file).read_bytes()
+    table = phone_rows(raw, kind)
+    build(engine, {"alpha": 1})
+    make_wave(engine, "w", "msforms_phones", surveys_dir=TEST_SURVEYS)
+    with read_session(engine) as session:
+        preview = imports.preview_import(session, wave_key="w", data=raw, filename=file)
+    factors = "What factors are important to you whilst purchasing your phone?"
+    others = {u.value: u.rows for u in preview.unknown}
+    assert {u.column for u in preview.unknown} == {factors}
+    assert others["Pricing;That it not be a cellphone ;"] == 1  # the respondent's own "Other" text
+    assert (preview.format, preview.rows, preview.unmapped, preview.metadata) == (
+        "msforms", rows, [], ["ID", "Start time", "Completion time", "Email", "Name"])  # fmt: skip
+    assert (preview.time_column, preview.date_order) == ("Completion time", "monthfirst" if kind == "csv" else None)
+    report = run_import(engine, "w", raw, file, options=imports.ImportOptions(unknown="no_answer"))
+    assert (report.new, report.empty_rows, report.without_team) == (rows, 0, rows)
+    assert [t for _, _, t in answers_of(engine, "brand")] == [r[5].strip() for r in table if r[5].strip()]
+    assert [n for _, n, _ in answers_of(engine, "satisfied")] == [SATISFIED[r[8]] for r in table]
+    assert [t for _, _, t in answers_of(engine, "hours")] == [r[13] for r in table]
+    ticked = [[p.strip() for p in r[12].split(";") if p.strip()] for r in table]
+    expected = [sorted(t, key=PHONE_FACTORS.index) for t in ticked if set(t) <= set(PHONE_FACTORS)]
+    stored_factors = [t for _, _, t in answers_of(engine, "factors")]
+    assert stored_factors == [f for t in expected for f in t]
+    assert len(expected) == rows - sum(others.values())
+    assert times_of(engine)[:2] == [dt.datetime(2021, 4, 28, 11, 22, 58), dt.datetime(2021, 4, 28, 11, 35, 58)]
+    # checked by hand against the file: the first seven answers, and response 7 ticking all ten factors, one of
+    # them written "Publicity" followed by a line break inside the cell
+    assert [n for _, n, _ in answers_of(engine, "satisfied")][:7] == [5.0, 4.0, 5.0, 4.0, 5.0, 5.0, 1.0]
+    assert stored_factors[:4] == ["Pricing", "Operating system", "Brand", "Screen size"]
+    assert expected[6] == PHONE_FACTORS
+
+
+PROGRAMMES = ["Idrettsfag", "Kunst, design og arkitektur", "Medier og kommunikasjon", "Musikk, dans og drama",
+              "Studiespesialisering", "Annet, spesifiser:"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("file", "encoding", "delimiter", "read_as"),
+    [("surveyxact_semicolon_cp1252.csv", "cp1252", ";", "Windows-1252, semicolon-separated"),
+     ("surveyxact_tab_utf16.csv", "utf-16", "\t", "UTF-16 LE, tab-separated")],
+)  # fmt: skip
+def test_a_surveyxact_export_gives_every_coded_answer_whatever_its_delimiter_and_encoding(
+    engine, file, encoding, delimiter, read_as
+):
+    raw = (EXPORTS / file).read_bytes()
+    table = list(csv.reader(io.StringIO(raw.decode(encoding), newline=""), delimiter=delimiter))
+    header, rows = table[0], table[1:]
+    build(engine, {"alpha": 1})
+    make_wave(engine, "w", "surveyxact_programme", surveys_dir=TEST_SURVEYS)
+    report = run_import(engine, "w", raw, file)
+    assert (report.format, report.read_as, report.new, report.empty_rows) == ("native", f"Read as {read_as}", 32, 12)
+    assert (len(header), len(report.unmapped), report.unknown, report.metadata) == (242, 237, [], [])
+    column = {key: header.index(key) for key in ("s_2", "m_1", "hm_1", "fp_01", "a_p")}
+    codes = {key: [r[i] for r in rows if r[i]] for key, i in column.items()}
+    assert [t for _, _, t in answers_of(engine, "s_2")] == [PROGRAMMES[int(c) - 1] for c in codes["s_2"]]
+    assert [t for _, _, t in answers_of(engine, "m_1")] == [f"Matematikk 1{'TP'[int(c) - 1]}" for c in codes["m_1"]]
+    for likert in ("hm_1", "fp_01"):
+        assert [n for _, n, _ in answers_of(engine, likert)] == [float(c) for c in codes[likert]]
+    # checked by hand against the file: the first respondents' codes, and the free texts with the Windows-1252 ø
+    # (byte F8 in the semicolon file) that is "ø" in the UTF-16 one too
+    assert codes["hm_1"][:5] == ["4", "1", "3", "2", "2"]
+    assert [n for _, n, _ in answers_of(engine, "hm_1")][:5] == [4.0, 1.0, 3.0, 2.0, 2.0]
+    assert [t for _, _, t in answers_of(engine, "s_2")].count("Idrettsfag") == 4
+    assert [t for _, _, t in answers_of(engine, "a_p")] == ["Psykologi og tysk", "Breddeidrett", "entreprenørskap"]
+
+
+IMPORTANCE = ["Not at all important", "Slightly important", "Moderately important", "Important", "Very important"]
+
+
+def test_a_qualtrics_data_table_in_utf16_with_tabs_imports_with_its_ids_times_and_no_answer_codes(engine):
+    raw = (EXPORTS / "qualtrics_ospo_utf16.tsv").read_bytes()
+    assert raw[:2] == b"\xff\xfe"  # as Qualtrics wrote it: UTF-16 LE with a BOM
+    table = list(csv.reader(io.StringIO(raw.decode("utf-16"), newline=""), delimiter="\t"))
+    header, rows = table[0], table[3:]
+    build(engine, {"alpha": 1})
+    make_wave(engine, "w", "qualtrics_ospo", surveys_dir=TEST_SURVEYS)
+    report = run_import(engine, "w", raw, "raw_survey_data.tsv")
+    assert (report.format, report.read_as, report.new, report.unknown) == (
+        "qualtrics", "Read as UTF-16 LE, tab-separated", 15, [])  # fmt: skip
+    assert report.time_column.startswith("EndDate")
+    with read_session(engine) as session:
+        ids = session.scalars(select(Response.external_id).order_by(Response.id)).all()
+    assert ids == [f"id:{r[header.index('ResponseId')]}" for r in rows]
+    assert ids[:2] == ["id:R_9sfx8LSbunSMMYK", "id:R_cuN7t082g3R4yh0"]
+    for key in ("importance_opensrc_1", "importance_opensrc_2"):
+        cells = [r[header.index(key)] for r in rows]
+        expected = [float(IMPORTANCE.index(c) + 1) for c in cells if c in IMPORTANCE]
+        assert [n for _, n, _ in answers_of(engine, key)] == expected
+    teaching = [r[header.index("importance_opensrc_2")] for r in rows]
+    assert teaching.count("Non-applicable") == 3  # stored as no answer
+    assert len(answers_of(engine, "importance_opensrc_2")) == 12
+    campus = [t for _, _, t in answers_of(engine, "campus")]
+    assert campus == [r[header.index("campus")] for r in rows if r[header.index("campus")]]
+    assert campus[:3] == ["UC Santa Cruz", "UC San Francisco", "UC Santa Barbara"]
+    assert [t for _, _, t in answers_of(engine, "job_category")][5] == (
+        "Other research staff (e.g., research scientist, research software engineer)")  # fmt: skip
+    assert times_of(engine)[0] == dt.datetime(2025, 2, 27, 16, 20, 18)
+    assert times_of(engine)[-1] == dt.datetime(2025, 2, 27, 16, 20, 21)

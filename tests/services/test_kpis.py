@@ -8,7 +8,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid, NotFound
 from ldcore.models import KpiObservation
 from ldcore.services import kpis
-from tests.services.test_intake import build
+from tests.support.intake import build
 
 D = dt.date
 GOOD = (

@@ -7,7 +7,7 @@ import pytest
 
 from ldcore.cli import main
 from ldcore.services import surveys
-from tests.services.survey_support import build, make_wave
+from tests.support.surveys import build, make_wave
 
 
 @pytest.mark.parametrize(

@@ -154,7 +154,7 @@ def test_a_password_typed_into_the_email_field_is_not_recorded(engine):
 
 
 def test_the_unlock_user_command_lifts_a_lock_and_an_unknown_email_is_one_line_exit_2(db_url, engine):
-    from tests.services.test_cli import ldalign
+    from tests.support.cli import ldalign
 
     _account(engine)
     _, at = _fail_until_locked(engine)

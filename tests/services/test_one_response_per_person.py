@@ -12,7 +12,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Invitation, Response, utcnow
 from ldcore.services import imports, responses, surveys
-from tests.services.survey_support import BASE, build, invite, make_wave, token_of
+from tests.support.surveys import BASE, build, invite, make_wave, token_of
 
 RATING = {"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
 HEADER = "response_id,email,proficiency[neg],proficiency[coach],proficiency[excel]\n"

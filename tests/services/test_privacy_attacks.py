@@ -16,10 +16,12 @@ from sqlalchemy import select
 
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import AppState, Capability, KpiObservation, Response, SurveyWave, Team, utcnow
+from ldcore.reporting import contract
+from ldcore.reporting.html import report_html
 from ldcore.schemas import PlanDocument
-from ldcore.services import accounts, evidence, impact, imports, plans, reports, responses, surveys
-from tests.services.survey_support import BASE, build, invite, make_wave, token_of
-from tests.services.test_impact import add_wave, kpi, respond
+from ldcore.services import accounts, evidence, impact, imports, plans, responses, surveys
+from tests.support.impact import add_wave, kpi, respond
+from tests.support.surveys import BASE, build, invite, make_wave, token_of
 
 D = dt.date
 MIN_GROUP = 5
@@ -89,8 +91,8 @@ def test_two_initiatives_a_small_team_apart_never_both_show_their_attribution(en
     build_attack(engine)
     with read_session(engine) as session:
         view = impact.executive_view(session, plan_key="p1")
-        html = reports.report_html(session, plan_key="p1")
-        report = reports.report_json(session, plan_key="p1")
+        html = report_html(session, plan_key="p1")
+        report = contract.report_json(session, plan_key="p1")
 
     by_key = {r.initiative: r for r in view.roi}
     assert "13 respondents of fu credit the program with 10.0%" in by_key["a"].effects[0].steps[1]

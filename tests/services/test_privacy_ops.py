@@ -15,8 +15,8 @@ from ldcore.errors import Conflict, Invalid, NotFound
 from ldcore.models import Answer, AuditEvent, Base, Invitation, Person, Response
 from ldcore.services import accounts, evidence, privacy, responses, roster, surveys
 from ldcore.services.surveys import hash_token
-from tests.services.survey_support import build, invite, make_wave, token_of
-from tests.services.test_cli import ldalign
+from tests.support.cli import ldalign
+from tests.support.surveys import build, invite, make_wave, token_of
 
 OPENS, CLOSES = dt.date(2027, 3, 1), dt.date(2027, 3, 31)
 ANSWERED = dt.datetime(2027, 3, 10, 14, 25, 7)
@@ -104,6 +104,7 @@ def test_a_persons_export_holds_their_roster_record_invitations_and_answers_exac
                 "sent_at": None,
                 "answered_at": "2027-03-10T14:25:07",
                 "reminders_sent": 0,
+                "unsent_answers": {},
             },
             {
                 "wave": "anon",
@@ -113,6 +114,7 @@ def test_a_persons_export_holds_their_roster_record_invitations_and_answers_exac
                 "sent_at": None,
                 "answered_at": "2027-03-10T00:00:00",
                 "reminders_sent": 0,
+                "unsent_answers": {},
             },
         ],
         "responses": [
@@ -124,13 +126,12 @@ def test_a_persons_export_holds_their_roster_record_invitations_and_answers_exac
                 "team": "Beta Service",
                 "source": "link",
                 "answers": [
-                    {"question": "proficiency", "capability": "neg", "item": None, "value": float(1 + n % 5)},
-                    {"question": "proficiency", "capability": "coach", "item": None, "value": float(1 + (n + 2) % 5)},
-                    {"question": "confidence", "capability": None, "item": None, "value": float(1 + (n + 1) % 5)},
+                    {"question": "proficiency", "capability": "neg", "value": float(1 + n % 5)},
+                    {"question": "proficiency", "capability": "coach", "value": float(1 + (n + 2) % 5)},
+                    {"question": "confidence", "capability": None, "value": float(1 + (n + 1) % 5)},
                     {
                         "question": "comments",
                         "capability": None,
-                        "item": None,
                         "value": f"I am person {n}, more coaching please",
                     },
                 ],

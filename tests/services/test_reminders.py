@@ -11,7 +11,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import utcnow
 from ldcore.services import responses, surveys
-from tests.services.survey_support import BASE, build, invite, make_wave, token_of
+from tests.support.surveys import BASE, build, invite, make_wave, token_of
 
 RATING = {"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
 LATER = utcnow() + dt.timedelta(days=3)

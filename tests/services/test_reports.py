@@ -12,15 +12,16 @@ from sqlalchemy import select
 from ldcore.cli import main
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import CostLine, Initiative, Kpi, KpiObservation, Plan
-from ldcore.services import evidence, reports
-from tests.services.test_impact import D, build
+from ldcore.reporting import contract
+from ldcore.reporting.html import report_html
+from tests.support.impact import D, build
 
 TOP_KEYS = ["schema_version", "plan", "objectives", "alignment", "roi", "heatmap", "prepost", "trends"]
 
 
 def report(engine) -> dict:
     with read_session(engine) as session:
-        return reports.report_json(session, plan_key="p1")
+        return contract.report_json(session, plan_key="p1")
 
 
 def test_the_json_report_has_exactly_the_contract_keys_and_the_figures(engine):
@@ -52,8 +53,8 @@ def test_the_json_report_has_exactly_the_contract_keys_and_the_figures(engine):
     }
     assert [r["isolation"] for r in data["roi"]] == ["control_group", "trend", "participant_estimate"]
     with read_session(engine) as session:
-        assert data["heatmap"] == evidence.heatmap_section(session, plan_key="p1")
-        assert data["prepost"] == evidence.prepost_section(session, plan_key="p1")
+        assert data["heatmap"] == contract.heatmap_section(session, plan_key="p1")
+        assert data["prepost"] == contract.prepost_section(session, plan_key="p1")
     assert data["heatmap"]["wave"] == "base"
     json.dumps(data, allow_nan=False)  # plain JSON: no NaN, no dates
 
@@ -89,7 +90,7 @@ def test_the_html_report_is_self_contained_with_charts_and_escapes_free_text(eng
         session.scalar(select(Plan).where(Plan.key == "p1")).name = "<script>alert('plan')</script> & Co"
         session.scalar(select(Initiative).where(Initiative.key == "academy")).name = "<b>Academy</b>"
     with read_session(engine) as session:
-        page = reports.report_html(session, plan_key="p1")
+        page = report_html(session, plan_key="p1")
 
     assert "<script>alert('plan')</script>" not in page and "<b>Academy</b>" not in page
     assert "&lt;script&gt;alert(&#x27;plan&#x27;)&lt;/script&gt; &amp; Co" in page
@@ -127,4 +128,4 @@ def test_ldalign_report_writes_json_and_html_files(engine, tmp_path, capsys):
 
 @pytest.mark.parametrize("value", [None, 1.0])
 def test_rounding_keeps_null_as_null(value):
-    assert reports._round(value, 1) == value
+    assert contract._round(value, 1) == value

@@ -13,7 +13,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Answer, Capability, Invitation, Response
 from ldcore.services import responses, surveys
-from tests.services.survey_support import BASE, build, invite, make_wave, token_of
+from tests.support.surveys import BASE, build, invite, make_wave, token_of
 
 FOLLOWUP = {
     "proficiency": {"neg": 4, "coach": "Not applicable", "excel": 2},

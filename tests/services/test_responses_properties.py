@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from ldcore.db import unit_of_work
 from ldcore.errors import Invalid
 from ldcore.services import responses
-from tests.services.survey_support import build, invite, make_wave, token_of
 from tests.services.test_responses import FOLLOWUP, counts
+from tests.support.surveys import build, invite, make_wave, token_of
 
 junk = st.one_of(
     st.none(),

@@ -9,7 +9,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Invalid
 from ldcore.models import Person, Response, Team
 from ldcore.services import plans, responses, roster
-from tests.services.survey_support import invite, make_wave, plan_document, token_of
+from tests.support.surveys import invite, make_wave, plan_document, token_of
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Conflict, Invalid, NotFound
 from ldcore.models import AuditEvent, ShareLink
 from ldcore.services import plans, sharing
-from tests.services.test_impact import plan_document
+from tests.support.impact import plan_document
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from ldcore import survey_defs
 from ldcore.db import read_session, unit_of_work
 from ldcore.models import Answer, Capability, Plan, SurveyWave, Team
-from ldcore.services import plans, reports, trends
-from tests.services.test_impact import plan_document, respond
+from ldcore.reporting import contract
+from ldcore.services import plans, trends
+from tests.support.impact import plan_document, respond
 
 D = dt.date
 # wave → team → capability → answers (t-small has 2 answers per wave: below the minimum of 5)
@@ -112,8 +113,8 @@ def direct(engine) -> list[dict]:
 def test_the_trend_json_equals_a_direct_computation_from_the_raw_answers(engine):
     build(engine)
     with read_session(engine) as session:
-        section = trends.trends_section(session, plan_key="p1")
-        report = reports.report_json(session, plan_key="p1")
+        section = contract.trends_section(session, plan_key="p1")
+        report = contract.report_json(session, plan_key="p1")
 
     assert section == direct(engine)
     assert report["trends"] == section
@@ -131,7 +132,7 @@ def test_the_trend_json_equals_a_direct_computation_from_the_raw_answers(engine)
 def test_a_team_below_the_minimum_group_has_no_point_and_is_not_in_the_all_teams_mean(engine):
     build(engine)
     with read_session(engine) as session:
-        section = trends.trends_section(session, plan_key="p1")
+        section = contract.trends_section(session, plan_key="p1")
 
     assert [s["team"] for s in section] == [None, "a1", "s1"]  # l1 (2 answers a wave) has no series at all
     s1 = next(s for s in section if s["team"] == "s1")
@@ -169,5 +170,5 @@ def test_a_plan_without_a_baseline_has_no_trends(engine):
     with unit_of_work(engine) as session:
         plans.import_plan(session, document=plan_document())
     with read_session(engine) as session:
-        assert trends.trends_section(session, plan_key="p1") == []
+        assert contract.trends_section(session, plan_key="p1") == []
         assert session.scalar(select(Plan.key)) == "p1"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ldcore.db import mark_changed, plan_version, read_session, unit_of_work, wave_version
 from ldcore.models import DataChange
 from ldcore.services import accounts, audit, intake, kpis, plans, responses
-from tests.services.survey_support import build, invite, make_wave, token_of
+from tests.support.surveys import build, invite, make_wave, token_of
 
 ANSWERS = {"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
 

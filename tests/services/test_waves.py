@@ -15,8 +15,9 @@ from ldcore.db import read_session, unit_of_work
 from ldcore.errors import Conflict, Invalid
 from ldcore.models import Invitation, SurveyWave
 from ldcore.services import responses, surveys
+from ldcore.settings import SmtpSettings
 from ldcore.survey_defs import SURVEYS_DIR
-from tests.services.survey_support import BASE, build, invite, make_wave, token_of
+from tests.support.surveys import BASE, build, invite, make_wave, token_of
 
 RATING = {"proficiency": {"neg": 3, "coach": 4, "excel": 2}}
 
@@ -179,7 +180,7 @@ def test_invitations_are_mailed_through_the_configured_smtp_server(engine):
         build(engine, {"alpha": 3})
         make_wave(engine)
         links = invite(engine, "base")
-        smtp = {"host": "127.0.0.1", "port": port, "sender": "ld@example.org"}
+        smtp = SmtpSettings(host="127.0.0.1", port=port, sender="ld@example.org")
         sent, failed = surveys.send_links(smtp, links, title="Baseline")
         with unit_of_work(engine) as session:
             assert surveys.mark_sent(session, wave_key="base", emails=sent) == 3
@@ -196,4 +197,4 @@ def test_invitations_are_mailed_through_the_configured_smtp_server(engine):
 
 def test_sending_without_smtp_configured_says_what_to_configure():
     with pytest.raises(Invalid, match=r"\[smtp\] section"):
-        surveys.send_links({}, [], title="x")
+        surveys.send_links(SmtpSettings(), [], title="x")

@@ -2,8 +2,8 @@
 cleared, a new session) and warm (a rerun of that session); the Surveys page's interactions; the live scenario's
 viewer; memory per open session.
 
-The pages are found in the app's folder (the one with app.py and pages/), so the bench runs from an installed
-package too: by default the current folder, else the source checkout this package was loaded from.
+The pages are found in the app's folder (the one with app.py and pages/): by default the current folder, else the
+source checkout this package was loaded from, else the copy an installed package ships in `<prefix>/share/ldalign`.
 """
 
 from __future__ import annotations
@@ -11,24 +11,33 @@ from __future__ import annotations
 import gc
 import os
 import statistics
+import sysconfig
 import threading
 import time
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit import logger
 from streamlit.testing.v1 import AppTest
 
+from ldcore.devtools import bench
 from ldcore.errors import Invalid
-from ldcore.services import bench
 
 PUBLIC_PAGES = {"respond"}  # a respondent's form, timed as submissions instead
 SESSIONS_FOR_MEMORY = 20
+_SOURCE_OR_TARGET = Path(__file__).resolve().parents[2]  # the checkout, or the folder `pip install --target` filled
+
+
+def installed_app_folders() -> list[Path]:
+    """Where an installed package keeps the app's files (pyproject's data-files, `share/ldalign`): under the
+    environment's prefix, or next to the package for `pip install --target`."""
+    return [Path(sysconfig.get_path("data")) / "share" / "ldalign", _SOURCE_OR_TARGET / "share" / "ldalign"]
 
 
 def app_folder(given: str | None = None) -> Path:
-    candidates = [Path(given)] if given else [Path.cwd(), Path(__file__).resolve().parents[2]]
+    candidates = [Path(given)] if given else [Path.cwd(), _SOURCE_OR_TARGET, *installed_app_folders()]
     for folder in candidates:
         if (folder / "app.py").is_file() and (folder / "pages").is_dir():
             return folder
@@ -59,7 +68,7 @@ def _session(folder: Path, page: str, token: str) -> AppTest:
     return at
 
 
-def _timed(run) -> float:
+def _timed(run: Callable[[], AppTest]) -> float:
     start = time.perf_counter()
     at = run()
     elapsed = time.perf_counter() - start
@@ -75,7 +84,8 @@ def page_timings(db_url: str, *, token: str, repeat: int, folder: Path) -> dict[
     pages = sorted(p.stem for p in (folder / "pages").glob("*.py") if p.stem not in PUBLIC_PAGES)
     timings: dict[str, dict[str, float]] = {}
     with _database(db_url):
-        _session(folder, pages[0], token).run()  # imports and the engine, once per process
+        for page in pages:  # a process's imports and the engine, once (a server pays them at its first visitor)
+            _session(folder, page, token).run()
         for page in pages:
             cold, warm = [], []
             for _ in range(repeat):
@@ -178,20 +188,20 @@ def _check_cpu_seconds(runs: int = 50) -> float:
     return (time.process_time() - start) / runs
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def memory_per_session_mb(db_url: str, *, token: str, folder: Path) -> float:
-    """Resident memory a further open session of the executive page holds (its session state and last run), in MB,
-    measured over `SESSIONS_FOR_MEMORY` sessions kept open at once."""
+    """Python memory a further open session of the executive page holds (its session state and last run), in MB:
+    what `SESSIONS_FOR_MEMORY` sessions kept open at once still hold after a garbage collection, traced by
+    `tracemalloc` (the resident size of a whole process moves in steps too coarse for one session)."""
     with _database(db_url):
         _session(folder, "executive", token).run()  # the shared caches, once
         gc.collect()
-        before = _rss_bytes()
-        sessions = [_session(folder, "executive", token).run() for _ in range(SESSIONS_FOR_MEMORY)]
-        gc.collect()
-        grown = _rss_bytes() - before
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            sessions = [_session(folder, "executive", token).run() for _ in range(SESSIONS_FOR_MEMORY)]
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
     del sessions
     return max(0, grown) / SESSIONS_FOR_MEMORY / 2**20

@@ -4,15 +4,16 @@ write side of the live scenario (responses streamed into a wave, submissions per
 The company: one plan, `capabilities` capabilities driving four objectives, `teams` teams (default one per 500
 employees, 4–100, plus the tiny one) including a tiny team below the minimum group, targets for a third of the
 capabilities per team, every employee rated in a baseline and a follow-up wave (3% "not applicable"). Rows are
-generated in chunks and bulk-inserted (SQLAlchemy core insert, executemany), then the planner statistics are
-refreshed as a deployment would.
+generated in chunks and bulk-inserted (SQLAlchemy core insert, executemany) with the running totals' triggers
+off and the totals counted once at the end (`ldcore.tally`), then the planner statistics are refreshed as a
+deployment would.
 
 Timings (medians of `repeat` runs after one warm-up run; the heatmap and the floor take turns):
 - heatmap_s: `evidence.gap_heatmap`, uncached;
 - floor_s: the one plain GROUP BY the heatmap cannot beat, on the same table and index;
 - naive_pandas_s: read every answer with pandas, then filter and pivot — what a typical dashboard does.
 - submissions_per_s: responses stored through the open link by 4 writers at once, each its own transaction.
-The page timings and the live scenario's reading side live in `ldcore.ui.bench_page` (they need Streamlit).
+The page timings and the live scenario's reading side live in `ldcore.devtools.bench_pages` (they need Streamlit).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.orm import Session
 
-from ldcore import survey_defs
+from ldcore import survey_defs, tally
 from ldcore.db import dispose_engine, get_engine, is_sqlite, migrate, read_session, unit_of_work
+from ldcore.devtools import demo
 from ldcore.models import Answer, Capability, Person, Response, SurveyWave, Team
 from ldcore.schemas import PlanDocument
-from ldcore.services import accounts, demo, evidence, plans, responses, surveys
+from ldcore.services import accounts, evidence, plans, responses, surveys
 from ldcore.settings import normalise_url
 
 PLAN_KEY = "bench"
@@ -151,6 +154,8 @@ def build_company(
     rng = np.random.default_rng(seed)
     n_teams = teams - 1 if teams else min(max(employees // 500, 4), 100)
     with unit_of_work(engine) as session:
+        # a bulk load: the running totals are counted once at the end instead of by a trigger per answer
+        tally.drop_triggers(session.connection())
         plan = plans.import_plan(session, document=_document(employees, capabilities, n_teams), actor="bench")
         session.flush()
         cap_ids = np.array(
@@ -193,6 +198,8 @@ def build_company(
             level = ability + 0.3 * n  # the follow-up shows a modest improvement
             responses += _insert_wave(session, wave, team_of_person, cap_ids, level, rng, first_id=n * people + 1)
         demo.reset_sequences(session, ["person", "response", "answer"])  # the live scenario inserts more
+        tally.rebuild(session.connection())
+        tally.create_triggers(session.connection())
         admin = accounts.create_account(session, email=ADMIN, role="admin", password=ADMIN_PASSWORD, actor="bench")
         token = accounts.issue_session_token(session, account_id=admin.id)
         answers = session.scalar(select(sa.func.count()).select_from(Answer)) or 0
@@ -200,7 +207,16 @@ def build_company(
     return Company(employees, capabilities, n_teams + 1, responses, answers, token)
 
 
-def _insert_wave(session, wave: SurveyWave, team_of_person, cap_ids, level, rng, *, first_id: int) -> int:
+def _insert_wave(
+    session: Session,
+    wave: SurveyWave,
+    team_of_person: np.ndarray,
+    cap_ids: np.ndarray,
+    level: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    first_id: int,
+) -> int:
     people, n_caps = level.shape
     session.execute(
         insert(Response),

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, func, insert, select
@@ -20,10 +23,13 @@ from sqlalchemy.orm import Session
 
 from ldcore import survey_defs
 from ldcore.db import is_sqlite, unit_of_work
+from ldcore.io.yaml_safe import load_yaml
 from ldcore.models import (
     Account,
     Answer,
+    Base,
     Capability,
+    Initiative,
     Invitation,
     Kpi,
     KpiObservation,
@@ -37,6 +43,8 @@ from ldcore.schemas import PlanDocument
 from ldcore.services import accounts, audit, plans
 
 PLAN_KEY = "fy27"
+PLAN_FILE = Path(__file__).with_name("demo_plan.yaml")
+MONTH = re.compile(r"(end of )?month (\d+)")
 DEMO_PASSWORD = "ldalign-demo"
 DEMO_ACCOUNTS = [
     ("admin@demo.example", "admin", "Ada Admin"),
@@ -44,38 +52,22 @@ DEMO_ACCOUNTS = [
     ("viewer@demo.example", "viewer", "Vera Viewer (VP Sales)"),
 ]
 
-# key, name, share of the workforce, function
+# key, share of the workforce, function (the plan's names and targets are in demo_plan.yaml)
 TEAMS = [
-    ("sales-emea", "Sales EMEA", 0.12, "sales"),
-    ("sales-amer", "Sales Americas", 0.12, "sales"),
-    ("sales-apac", "Sales APAC", 0.08, "sales"),
-    ("service-tier1", "Service Desk Tier 1", 0.14, "service"),
-    ("service-tier2", "Service Desk Tier 2", 0.08, "service"),
-    ("customer-success", "Customer Success", 0.08, "service"),
-    ("product", "Product Management", 0.06, "leaders"),
-    ("engineering", "Engineering", 0.14, "leaders"),
-    ("operations", "Operations", 0.09, "leaders"),
-    ("finance", "Finance", 0.04, "other"),
-    ("people-ops", "People & Culture", 0.05, "other"),
+    ("sales-emea", 0.12, "sales"),
+    ("sales-amer", 0.12, "sales"),
+    ("sales-apac", 0.08, "sales"),
+    ("service-tier1", 0.14, "service"),
+    ("service-tier2", 0.08, "service"),
+    ("customer-success", 0.08, "service"),
+    ("product", 0.06, "leaders"),
+    ("engineering", 0.14, "leaders"),
+    ("operations", 0.09, "leaders"),
+    ("finance", 0.04, "other"),
+    ("people-ops", 0.05, "other"),
 ]
-TINY_TEAM = ("exec-office", "Executive Office", 4, "other")
+TINY_TEAM = ("exec-office", 4, "other")  # too small to report on
 
-CAPABILITIES = [
-    ("negotiation", "Negotiation", "skill", {"revenue": 5}),
-    ("discovery", "Discovery questioning", "skill", {"revenue": 4, "customer": 2}),
-    ("value-selling", "Value-based selling", "skill", {"revenue": 5}),
-    ("pipeline", "Pipeline management", "knowledge", {"revenue": 3}),
-    ("active-listening", "Active listening", "behaviour", {"customer": 4, "revenue": 2}),
-    ("de-escalation", "De-escalation", "skill", {"customer": 5, "efficiency": 2}),
-    ("product-knowledge", "Product knowledge", "knowledge", {"customer": 3, "efficiency": 4}),
-    ("problem-solving", "Structured problem solving", "skill", {"efficiency": 4}),
-    ("coaching", "Coaching conversations", "behaviour", {"retention": 5, "revenue": 2}),
-    ("feedback", "Giving feedback", "behaviour", {"retention": 4}),
-    ("delegation", "Delegation", "behaviour", {"retention": 3, "efficiency": 2}),
-    ("change-leadership", "Leading change", "behaviour", {"retention": 3}),
-    ("data-literacy", "Data literacy", "knowledge", {"efficiency": 3, "revenue": 2}),
-    ("collaboration", "Cross-team collaboration", "behaviour", {"customer": 2, "efficiency": 2}),
-]
 FOCUS = {
     "sales": ["negotiation", "discovery", "value-selling", "pipeline", "active-listening", "data-literacy"],
     "service": ["active-listening", "de-escalation", "product-knowledge", "problem-solving", "collaboration"],
@@ -154,216 +146,39 @@ def _months_ending_now(today: dt.date) -> Months:
 
 
 def _plan_document(months: Months, headcounts: dict[str, int]) -> PlanDocument:
-    start, horizon_end = months.month(6), months.month(24) - dt.timedelta(days=1)
-    base, target_date = months.month(6), months.month(23)
-    kpi = {
-        "win_rate": dict(name="Win rate", unit="%", direction="up", baseline=21.0, target=24.5, unit_value=40000),
-        "deal_size": dict(
-            name="Average deal size",
-            unit="k€",
-            direction="up",
-            baseline=48.0,
-            target=52.0,
-            unit_value=None,
-            kind="leading",
-        ),
-        "csat": dict(
-            name="Customer satisfaction (CSAT)", unit="%", direction="up", baseline=78.0, target=83.0, unit_value=25000
-        ),
-        "handle_time": dict(
-            name="Average handle time", unit="min", direction="down", baseline=9.5, target=8.0, unit_value=60000
-        ),
-        "attrition": dict(
-            name="Regretted attrition", unit="%", direction="down", baseline=12.0, target=9.0, unit_value=240000
-        ),
-    }
+    """demo_plan.yaml with its month placeholders turned into dates and its headcounts replaced by `headcounts`."""
+    data = load_yaml(PLAN_FILE.read_text(encoding="utf-8"), source=PLAN_FILE.name)
+    for team in data["teams"]:
+        team["headcount"] = headcounts[team["key"]]
+    return PlanDocument.model_validate(_dates(data, months))
 
-    def k(key: str) -> dict:
-        d = kpi[key]
-        return {
-            "key": key,
-            "name": d["name"],
-            "unit": d["unit"],
-            "direction": d["direction"],
-            "baseline": {"value": d["baseline"], "date": base},
-            "target": {"value": d["target"], "date": target_date},
-            "unit_value": d["unit_value"],
-            "kind": d.get("kind", "lagging"),
-        }
 
-    teams = [(key, name, func_) for key, name, _, func_ in TEAMS] + [(TINY_TEAM[0], TINY_TEAM[1], TINY_TEAM[3])]
-    return PlanDocument.model_validate(
-        {
-            "plan": {
-                "key": PLAN_KEY,
-                "name": "FY27 growth & retention plan",
-                "starts": start,
-                "ends": horizon_end,
-                "description": "Grow new-logo revenue, lift customer satisfaction at lower cost to serve, "
-                "and keep our best people.",
-            },
-            "objectives": [
-                {
-                    "key": "revenue",
-                    "title": "Grow new-logo revenue by 15%",
-                    "category": "revenue_growth",
-                    "priority": 5,
-                    "owner": "Chief Revenue Officer",
-                    "kpis": [k("win_rate"), k("deal_size")],
-                },
-                {
-                    "key": "customer",
-                    "title": "Lift customer satisfaction above 83%",
-                    "category": "customer",
-                    "priority": 4,
-                    "owner": "VP Customer Service",
-                    "kpis": [k("csat")],
-                },
-                {
-                    "key": "efficiency",
-                    "title": "Cut the cost to serve",
-                    "category": "cost_efficiency",
-                    "priority": 3,
-                    "owner": "COO",
-                    "kpis": [k("handle_time")],
-                },
-                {
-                    "key": "retention",
-                    "title": "Keep our best people",
-                    "category": "people",
-                    "priority": 4,
-                    "owner": "Chief People Officer",
-                    "kpis": [k("attrition")],
-                },
-            ],
-            "capabilities": [
-                {"key": key, "name": name, "type": type_, "drives": drives} for key, name, type_, drives in CAPABILITIES
-            ],
-            "teams": [
-                {
-                    "key": key,
-                    "name": name,
-                    "headcount": headcounts[key],
-                    "targets": {cap: (4 if n < 3 else 3) for n, cap in enumerate(FOCUS[func_])},
-                }
-                for key, name, func_ in teams
-            ],
-            "initiatives": [
-                {
-                    "key": "sales-academy",
-                    "name": "Sales Academy",
-                    "stage": "demonstrate",
-                    "format": "blended: 3 workshops + coaching",
-                    "objectives": ["revenue"],
-                    "capabilities": ["negotiation", "discovery", "value-selling"],
-                    "kpis": ["win_rate"],
-                    "audience": ["sales-emea", "sales-amer"],
-                    "control_teams": ["sales-apac"],
-                    "starts": months.month(8),
-                    "ends": months.month(10) - dt.timedelta(days=1),
-                    "isolation": "control_group",
-                    "costs": {
-                        "needs_analysis": 5000,
-                        "development": 25000,
-                        "delivery": 18000,
-                        "participant_time": 15000,
-                        "travel": 4000,
-                        "evaluation": 3000,
-                    },
-                    "commitment": {
-                        "deliver": "Three workshops and monthly deal coaching for both regions",
-                        "needs": "Sales managers join the coaching calls; CRM win/loss data monthly",
-                        "by": months.month(10),
-                    },
-                },
-                {
-                    "key": "service-excellence",
-                    "name": "Service Excellence",
-                    "stage": "demonstrate",
-                    "format": "virtual classroom + floor coaching",
-                    "objectives": ["customer", "efficiency"],
-                    "capabilities": ["active-listening", "de-escalation", "product-knowledge"],
-                    "kpis": ["csat", "handle_time"],
-                    "audience": ["service-tier1", "service-tier2"],
-                    "starts": months.month(9),
-                    "ends": months.month(11) - dt.timedelta(days=1),
-                    "isolation": "trend",
-                    "costs": {"development": 22000, "delivery": 18000, "participant_time": 26000, "evaluation": 4000},
-                },
-                {
-                    "key": "leadership-essentials",
-                    "name": "Leadership Essentials",
-                    "stage": "deliver",
-                    "format": "cohort program",
-                    "objectives": ["retention"],
-                    "capabilities": ["coaching", "feedback", "delegation"],
-                    "kpis": ["attrition"],
-                    "audience": ["engineering", "product", "operations"],
-                    "starts": months.month(7),
-                    "ends": months.month(10) - dt.timedelta(days=1),
-                    "isolation": "participant_estimate",
-                    "costs": {
-                        "needs_analysis": 4000,
-                        "development": 12000,
-                        "delivery": 24000,
-                        "participant_time": 18000,
-                        "other": 2000,
-                    },
-                },
-            ],
-            "stakeholders": [
-                {
-                    "name": "Chief Revenue Officer",
-                    "role": "Executive sponsor",
-                    "consulted_on": months.month(5),
-                    "metrics_that_matter": "Win rate, average deal size, forecast accuracy",
-                },
-                {
-                    "name": "VP Customer Service",
-                    "role": "Business owner",
-                    "consulted_on": months.month(5),
-                    "metrics_that_matter": "CSAT, handle time, first-contact resolution",
-                },
-            ],
-            "gaps": [
-                {
-                    "description": "Reps discount early instead of anchoring on value",
-                    "root_cause": "skill",
-                    "objective": "revenue",
-                    "team": "sales-emea",
-                },
-                {
-                    "description": "Tier 1 cannot see order history, so calls run long",
-                    "root_cause": "tools",
-                    "objective": "efficiency",
-                    "team": "service-tier1",
-                    "fix_owner": "IT service owner",
-                },
-                {
-                    "description": "Exit interviews name missing career conversations",
-                    "root_cause": "behaviour",
-                    "objective": "retention",
-                },
-            ],
-        }
-    )
+def _dates(node: Any, months: Months) -> Any:
+    if isinstance(node, dict):
+        return {key: _dates(value, months) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_dates(value, months) for value in node]
+    if isinstance(node, str) and (found := MONTH.fullmatch(node)):
+        end, n = found.group(1), int(found.group(2))
+        return months.month(n + 1) - dt.timedelta(days=1) if end else months.month(n)
+    return node
 
 
 def _headcounts(employees: int) -> dict[str, int]:
-    rest = max(employees - TINY_TEAM[2], len(TEAMS) * 5)
-    counts = {key: max(5, int(round(rest * share))) for key, _, share, _ in TEAMS}
+    rest = max(employees - TINY_TEAM[1], len(TEAMS) * 5)
+    counts = {key: max(5, int(round(rest * share))) for key, share, _ in TEAMS}
     counts[TEAMS[0][0]] += rest - sum(counts.values())
-    counts[TINY_TEAM[0]] = TINY_TEAM[2]
+    counts[TINY_TEAM[0]] = TINY_TEAM[1]
     return counts
 
 
-def bulk_insert(session: Session, table, rows: Sequence[dict], chunk: int = 50_000) -> None:
+def bulk_insert(session: Session, table: type[Base], rows: Sequence[dict[str, Any]], chunk: int = 50_000) -> None:
     """Insert many rows fast: executemany in large chunks (psycopg pipelines them on Postgres)."""
     for start in range(0, len(rows), chunk):
         session.execute(insert(table), list(rows[start : start + chunk]))
 
 
-def _next_id(session: Session, model) -> int:
+def _next_id(session: Session, model: type[Person | Response | Invitation]) -> int:
     return (session.scalar(select(func.max(model.id))) or 0) + 1
 
 
@@ -381,7 +196,7 @@ def reset_sequences(session: Session, tables: list[str]) -> None:
         )
 
 
-_MODELS = {
+_MODELS: dict[str, type[Person | Response | Answer | Invitation | KpiObservation]] = {
     "person": Person,
     "response": Response,
     "answer": Answer,
@@ -463,7 +278,9 @@ KPI_MODEL = {
 }
 
 
-def _kpi_observations(session, plan, teams, months: Months, rng) -> int:
+def _kpi_observations(
+    session: Session, plan: Plan, teams: dict[str, Team], months: Months, rng: np.random.Generator
+) -> int:
     kpis = {k.key: k for k in session.scalars(select(Kpi).where(Kpi.plan_id == plan.id))}
     rows = []
     for key, team_keys in KPI_TEAMS.items():
@@ -491,7 +308,9 @@ def _kpi_observations(session, plan, teams, months: Months, rng) -> int:
 # --- roster ----------------------------------------------------------------------------------------------------
 
 
-def _roster(session, teams, headcounts, rng) -> dict[str, np.ndarray]:
+def _roster(
+    session: Session, teams: dict[str, Team], headcounts: dict[str, int], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """People per team; one manager per eight people. Returns person ids per team key."""
     next_id = _next_id(session, Person)
     rows, by_team = [], {}
@@ -524,7 +343,19 @@ def _roster(session, teams, headcounts, rng) -> dict[str, np.ndarray]:
 # --- surveys ---------------------------------------------------------------------------------------------------
 
 
-def _wave(session, plan, *, key, survey, kind, caps, opens, closes, initiative=None, baseline=None) -> SurveyWave:
+def _wave(
+    session: Session,
+    plan: Plan,
+    *,
+    key: str,
+    survey: str,
+    kind: str,
+    caps: list[str],
+    opens: dt.date,
+    closes: dt.date,
+    initiative: Initiative | None = None,
+    baseline: SurveyWave | None = None,
+) -> SurveyWave:
     definition = survey_defs.load_definition(survey)
     wave = SurveyWave(
         key=key,
@@ -545,9 +376,17 @@ def _wave(session, plan, *, key, survey, kind, caps, opens, closes, initiative=N
     return wave
 
 
-def _surveys(session, plan, teams, caps, people, months: Months, rng) -> tuple[int, int]:
+def _surveys(
+    session: Session,
+    plan: Plan,
+    teams: dict[str, Team],
+    caps: dict[str, Capability],
+    people: dict[str, np.ndarray],
+    months: Months,
+    rng: np.random.Generator,
+) -> tuple[int, int]:
     initiatives = {i.key: i for i in plan.initiatives}
-    cap_keys = [c[0] for c in CAPABILITIES]
+    cap_keys = sorted(caps, key=lambda key: caps[key].position)
     baseline = _wave(
         session,
         plan,
@@ -600,9 +439,10 @@ def _surveys(session, plan, teams, caps, people, months: Months, rng) -> tuple[i
             if link.role == "audience":
                 trained.setdefault(link.team.key, set()).update(c.key for c in ini.capabilities)
 
-    options = survey_defs.load_definition("capability_followup").question("barriers").options or []
+    barriers = survey_defs.load_definition("capability_followup").question("barriers")
+    options = (barriers.options if barriers else None) or []
     writer = _Writer(session)
-    team_func = {key: f for key, _, _, f in TEAMS} | {TINY_TEAM[0]: TINY_TEAM[3]}
+    team_func = {key: f for key, _, f in TEAMS} | {TINY_TEAM[0]: TINY_TEAM[2]}
     for team_key, ids in people.items():
         team_id = teams[team_key].id
         focus = set(FOCUS[team_func[team_key]])
@@ -700,7 +540,17 @@ class _Writer:
         self.responses += 1
         return rid
 
-    def _answer(self, rid, wave, team_id, key, *, capability_id=None, num=None, text=None) -> None:
+    def _answer(
+        self,
+        rid: int,
+        wave: SurveyWave,
+        team_id: int,
+        key: str,
+        *,
+        capability_id: int | None = None,
+        num: float | None = None,
+        text: str | None = None,
+    ) -> None:
         self.answer_rows.append(
             {
                 "response_id": rid,
@@ -708,7 +558,6 @@ class _Writer:
                 "team_id": team_id,
                 "question_key": key,
                 "capability_id": capability_id,
-                "item": None,
                 "value_num": num,
                 "value_text": text,
             }
@@ -717,19 +566,29 @@ class _Writer:
         if len(self.answer_rows) >= 200_000:
             self.flush()
 
-    def capability_rows(self, rid, wave, team_id, key, cap_keys, caps, values, rng) -> None:
+    def capability_rows(
+        self,
+        rid: int,
+        wave: SurveyWave,
+        team_id: int,
+        key: str,
+        cap_keys: list[str],
+        caps: dict[str, Capability],
+        values: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
         skip = rng.random(len(cap_keys)) < 0.03  # "not applicable" now and then
         for cap_key, value, na in zip(cap_keys, values, skip, strict=True):
             if not na:
                 self._answer(rid, wave, team_id, key, capability_id=caps[cap_key].id, num=float(value))
 
-    def number(self, rid, wave, team_id, key, value) -> None:
+    def number(self, rid: int, wave: SurveyWave, team_id: int, key: str, value: float) -> None:
         self._answer(rid, wave, team_id, key, num=float(value))
 
-    def choice(self, rid, wave, team_id, key, label, index) -> None:
+    def choice(self, rid: int, wave: SurveyWave, team_id: int, key: str, label: str, index: int) -> None:
         self._answer(rid, wave, team_id, key, num=float(index), text=label)
 
-    def text(self, rid, wave, team_id, key, value) -> None:
+    def text(self, rid: int, wave: SurveyWave, team_id: int, key: str, value: str) -> None:
         self._answer(rid, wave, team_id, key, text=value)
 
     def flush(self) -> None:

@@ -1,0 +1,1 @@
+"""Developer tools behind `ldalign` commands, not use cases of the app: the demo company and the benchmark."""
