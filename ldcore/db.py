@@ -196,7 +196,12 @@ def unit_of_work(engine: Engine, *, wait_seconds: float | None = None, bump: boo
             raise
 
 
+MEMO = "memo"  # session.info key: what a read session may remember between its own queries
+
+
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
+    """A session that only reads. It carries a memo (`session.info[MEMO]`), where readers keep what several
+    parts of one request would otherwise ask the database for again (the running totals of a wave)."""
+    with Session(engine, info={MEMO: {}}) as session:
         yield session

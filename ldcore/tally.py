@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
+from ldcore.db import MEMO
 from ldcore.models import AnswerTally, PairTally
 
 PAIR_COLUMNS = "baseline_wave_id, followup_wave_id, question_key, capability_id, team_id, n, sd, sdd, spre, spost"
@@ -247,16 +248,24 @@ def _team(team_id: int) -> int | None:
 
 
 def wave_sums(session: Session, wave_ids: Sequence[int], question: str) -> list[tuple[int, Sums]]:
-    """Per wave, capability and team: count, Σ and Σ² of the answers to `question`."""
-    t = AnswerTally
-    rows = session.execute(
-        select(t.wave_id, t.capability_id, t.team_id, func.sum(t.n), func.sum(t.n * t.value_num),
-               func.sum(t.n * t.value_num * t.value_num))
-        .where(t.wave_id.in_(list(wave_ids)), t.question_key == question)
-        .group_by(t.wave_id, t.capability_id, t.team_id)
-        .having(func.sum(t.n) > 0)
-    )  # fmt: skip
-    return [(w, (c, _team(team), int(n), float(s), float(sq))) for w, c, team, n, s, sq in rows]
+    """Per wave, capability and team: count, Σ and Σ² of the answers to `question`. A read session remembers
+    each wave's sums (a report asks for the same waves from its heatmap, change and trends)."""
+    memo: dict[tuple[int, str], list[Sums]] = session.info.get(MEMO, {}).setdefault("wave_sums", {})
+    ids = list(dict.fromkeys(wave_ids))
+    missing = [w for w in ids if (w, question) not in memo]
+    if missing:
+        memo.update({(w, question): [] for w in missing})
+        t = AnswerTally
+        rows = session.execute(
+            select(t.wave_id, t.capability_id, t.team_id, func.sum(t.n), func.sum(t.n * t.value_num),
+                   func.sum(t.n * t.value_num * t.value_num))
+            .where(t.wave_id.in_(missing), t.question_key == question)
+            .group_by(t.wave_id, t.capability_id, t.team_id)
+            .having(func.sum(t.n) > 0)
+        )  # fmt: skip
+        for w, c, team, n, s, sq in rows:
+            memo[(w, question)].append((c, _team(team), int(n), float(s), float(sq)))
+    return [(w, sums) for w in ids for sums in memo[(w, question)]]
 
 
 def levels(

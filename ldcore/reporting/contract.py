@@ -47,12 +47,13 @@ def _heatmap(session: Session, plan_key: str) -> evidence.Heatmap | None:
 def build(session: Session, *, plan_key: str) -> Report:
     """The report view of a plan; an unknown plan is an error (NotFound)."""
     plan = plans.load_plan_graph(session, key=plan_key)
+    series = trends.capability_trends(session, plan_key=plan_key)  # first: it reads every wave's sums at once
     change = evidence.prepost(session, plan_key=plan_key)
     return Report(
         executive=impact.executive_of(session, plan, change),
         heatmap=_heatmap(session, plan_key),
         prepost=change,
-        trends=trends.capability_trends(session, plan_key=plan_key),
+        trends=series,
     )
 
 

@@ -10,7 +10,9 @@ argument not starting with an underscore.)
 
 The evidence results (heatmap, change, trends, the report view) are large and only read by pages, so they are
 cached as shared objects (`st.cache_resource`): a rerun hands the page the same object instead of unpickling a copy.
-Nothing may change a cached result in place.
+Nothing may change a cached result in place. The capability gaps page takes the latest baseline's heatmap, the
+change and the trends from the executive's report view of the same version: one computation per plan version
+serves both pages (and in one database session, whose memo reads each wave's running totals once).
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def _heatmap_waves(db: str, version: int, plan_key: str) -> list[evidence.WaveRe
 
 @st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _heatmap(db: str, version: int, plan_key: str, wave_key: str | None) -> evidence.Heatmap:
+    shared = _report_view(db, version, plan_key).heatmap  # the latest baseline's: in the report already
+    if shared is not None and wave_key in (None, shared.wave.key):
+        return shared
     with read_session(engine()) as session:
         return evidence.gap_heatmap(session, plan_key=plan_key, wave_key=wave_key)
 
@@ -76,16 +81,12 @@ def _distribution(
         )
 
 
-@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _prepost(db: str, version: int, plan_key: str) -> evidence.PrePost | None:
-    with read_session(engine()) as session:
-        return evidence.prepost(session, plan_key=plan_key)
+    return _report_view(db, version, plan_key).prepost
 
 
-@st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
 def _trends(db: str, version: int, plan_key: str) -> trends.Trends | None:
-    with read_session(engine()) as session:
-        return trends.capability_trends(session, plan_key=plan_key)
+    return _report_view(db, version, plan_key).trends
 
 
 @st.cache_resource(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -245,8 +246,6 @@ def clear() -> None:
     for shared in (
         _heatmap,
         _distribution,
-        _prepost,
-        _trends,
         _benchmark,
         _report_view,
         _report_figure,
