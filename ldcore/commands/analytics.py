@@ -30,18 +30,21 @@ def register(sub: Subcommands) -> None:
     )
     p.add_argument("--repeat", type=int, default=5, help="timed runs per figure (the median is printed)")
     p.add_argument("--live-seconds", type=float, default=20, help="how long the live scenario runs")
+    p.add_argument(
+        "--respondents", type=int, default=50, help="respondents pressing Send at the same instant, on a replica"
+    )
     p.add_argument("--app-dir", help="the app's folder, with app.py and pages/ (default: the current folder)")
     p.set_defaults(func=cmd_bench, skip_schema_check=True)
 
 
 def cmd_bench(args: argparse.Namespace, engine: Engine) -> int:
-    from ldcore.devtools import bench, bench_pages
+    from ldcore.devtools import bench, bench_load, bench_pages
     from ldcore.errors import Invalid
 
-    if args.employees < 10 or args.capabilities < 1 or args.repeat < 1 or args.live_seconds < 5:
+    if args.employees < 10 or min(args.capabilities, args.repeat, args.respondents) < 1 or args.live_seconds < 5:
         raise Invalid(
-            "bench needs --employees of at least 10, --capabilities and --repeat of at least 1, --live-seconds of "
-            "at least 5."
+            "bench needs --employees of at least 10, --capabilities, --repeat and --respondents of at least 1, "
+            "--live-seconds of at least 5."
         )
     if args.teams is not None and not 2 <= args.teams <= args.employees // 5:
         raise Invalid("bench needs --teams between 2 and a fifth of --employees.")
@@ -82,6 +85,10 @@ def cmd_bench(args: argparse.Namespace, engine: Engine) -> int:
         print("submissions and memory …", file=sys.stderr)
         result["submissions_per_s"] = bench.submissions_per_second(respondents, count=SUBMISSIONS)
         result["memory_per_session_mb"] = bench_pages.memory_per_session_mb(url, token=company.token, folder=folder)
+        print(f"{args.respondents} respondents pressing Send at once, on a replica of the app …", file=sys.stderr)
+        result.update(
+            bench_load.respondents_at_once(scratch, url, wave_key=bench.BASELINE, count=args.respondents, folder=folder)
+        )
     result["heatmap_over_floor"] = result["heatmap_s"] / result["floor_s"]  # type: ignore[operator]
     print(json.dumps(_rounded(result)))
     return 0

@@ -37,6 +37,12 @@ FIELDS = {
     "submissions_per_s",
     "memory_per_session_mb",
     "heatmap_over_floor",
+    "respondents_at_once",
+    "respondents_stored_once",
+    "submit_to_thanks_median_s",
+    "submit_to_thanks_p95_s",
+    "submit_to_thanks_max_s",
+    "respondent_session_mb",
 }
 PAGES = {
     "admin",
@@ -57,7 +63,8 @@ PAGES = {
 
 @pytest.mark.parametrize("server", ["sqlite", "postgres"])
 def test_bench_builds_a_small_company_and_prints_every_figure(server, tmp_path):
-    args = ["--employees", "120", "--teams", "3", "--capabilities", "4", "--repeat", "1", "--live-seconds", "5"]
+    args = ["--employees", "120", "--teams", "3", "--capabilities", "4", "--repeat", "1", "--live-seconds", "5",
+            "--respondents", "6"]  # fmt: skip
     if server == "postgres":
         if not PG_URL:
             skip_or_fail("LDALIGN_TEST_POSTGRES_URL is not set, so the Postgres bench cannot run")
@@ -81,6 +88,7 @@ def test_bench_builds_a_small_company_and_prints_every_figure(server, tmp_path):
     assert all(t["cold_s"] > 0 and t["warm_s"] > 0 for t in figures["pages"].values())
     assert set(figures["surveys_interactions"]) == {"monitor_wave", "import_wave", "export_wave"}
     assert figures["live_refreshes"] >= 1 and figures["submissions_per_s"] > 0
+    assert figures["respondents_at_once"] == 6 and figures["respondents_stored_once"] is True
     assert not (tmp_path / "unused.db").exists()  # the scratch database is the only one touched
 
 
