@@ -9,11 +9,11 @@ link that cannot be used gets one plain message and nothing else."""
 import streamlit as st
 
 from ldcore import i18n
-from ldcore.db import read_session, unit_of_work
+from ldcore.db import read_session
 from ldcore.errors import Busy, Invalid
 from ldcore.services import responses
 from ldcore.ui import survey_form
-from ldcore.ui.state import engine
+from ldcore.ui.state import engine, respondent_write
 
 survey_form.hide_navigation()
 token = st.query_params.get("t")
@@ -69,7 +69,7 @@ def keep_draft() -> None:
         st.session_state[SAVED] = now
         return
     try:
-        with unit_of_work(engine(), wait_seconds=WAIT_SECONDS) as session:
+        with respondent_write(WAIT_SECONDS) as session:
             responses.save_draft(
                 session, token=token, open_token=open_token, client_id=client, answers=now[0], team_key=now[1]
             )
@@ -82,7 +82,7 @@ def submit() -> None:
     if st.session_state.get(DONE):  # a second click of the same button
         return
     try:
-        with unit_of_work(engine(), wait_seconds=WAIT_SECONDS) as session:
+        with respondent_write(WAIT_SECONDS) as session:
             responses.submit_response(
                 session,
                 token=token,
