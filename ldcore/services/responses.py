@@ -449,12 +449,27 @@ def _capability_ids(session: Session, wave: SurveyWave) -> tuple[list[str], dict
 
 
 def _insert(session: Session, response: Response, rows: list[dict]) -> int:
-    response.answers = [Answer(wave_id=response.wave_id, team_id=response.team_id, **row) for row in rows]
+    """The response, then its answers as one multi-row INSERT (no ORM object per answer: a submission is the
+    hot path of a survey wave)."""
     session.add(response)
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent submission of the same invitation or browser won
         raise LinkRefused(ALREADY_FROM_BROWSER if response.client_id else REFUSED) from exc
+    if rows:
+        session.execute(
+            insert(cast(Table, Answer.__table__)),
+            [
+                {
+                    **NO_VALUE,
+                    **row,
+                    "response_id": response.id,
+                    "wave_id": response.wave_id,
+                    "team_id": response.team_id,
+                }
+                for row in rows
+            ],
+        )
     return response.id
 
 

@@ -75,7 +75,8 @@ def bad_payloads(draw):
     payload = dict(FOLLOWUP)
     if kind == "unknown_key":
         key = draw(st.text(min_size=1, max_size=12).filter(lambda k: k not in FOLLOWUP and k.strip()))
-        payload[key] = draw(junk.filter(lambda v: v not in (None, "", [], {})))
+        # not blank: a blank answer (None, "", whitespace such as "\x85", [] or {}) means "unanswered" and is dropped
+        payload[key] = draw(junk.filter(lambda v: not responses._blank(v)))
         return payload
     question = draw(st.sampled_from(["proficiency", "confidence", "barriers", "attribution_pct", "comments"]))
     payload[question] = draw(_bad_value(question))
