@@ -82,7 +82,7 @@ def test_respondents_writes_of_one_process_queue_and_a_write_that_waits_too_long
     holder.start()
     held.wait(5)
     try:
-        with pytest.raises(Busy), state.respondent_write(0.2) as session:
+        with pytest.raises(Busy), state.respondent_write(5, queue_seconds=0.2) as session:
             session.add(ResponseDraft())  # never reached: nothing is written
     finally:
         release.set()
