@@ -129,7 +129,11 @@ def pick_first_option(page: Page, label: str, done: int, tries: int = 3) -> None
     that lands while the list opens closes it again, so the step is tried again (by keyboard) until it counts."""
     box = page.get_by_role("combobox", name=label)
     for _ in range(tries):
-        tab_to(page, f"el.getAttribute('role') === 'combobox' && el.getAttribute('aria-label') === {label!r}")
+        try:
+            tab_to(page, f"el.getAttribute('role') === 'combobox' && el.getAttribute('aria-label') === {label!r}")
+        except AssertionError:
+            wait_for_app(page)
+            continue
         page.keyboard.press("ArrowDown")
         try:
             expect(box).to_have_attribute("aria-expanded", "true", timeout=5_000)
@@ -157,7 +161,11 @@ def by_keyboard(page: Page, focus: str, keys: tuple[str, ...], done, what: str, 
                 return
             except AssertionError:
                 pass
-        tab_to(page, focus)
+        try:
+            tab_to(page, focus)  # the page may still be drawing: try again
+        except AssertionError:
+            wait_for_app(page)
+            continue
         for key in keys:
             page.keyboard.press(key)
         try:
@@ -177,6 +185,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(browser, links):
         return lambda ms: expect(group(page, group_name).get_by_role("radio", name=option)).to_be_checked(timeout=ms)
 
     try:
+        expect(group(page, "1.1 Active listening")).to_be_visible()  # the form is drawn before the first Tab
         for name, key, option in (
             ("1.1 Active listening", "Space", "1 Awareness"),
             ("1.2 Pricing", "ArrowRight", "2 Basic"),
@@ -187,12 +196,12 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(browser, links):
         pick_first_option(page, "3. What gets in the way?", done=3)
         send = "el.tagName === 'BUTTON' && el.innerText.includes('Send my answers')"
         for _ in range(3):  # a rerun can take the focus away while typing: the text is typed again, whole
-            tab_to(page, "el.tagName === 'TEXTAREA'")
-            page.keyboard.press("Control+A")
-            page.keyboard.press("Backspace")
-            page.keyboard.type("Typed without a mouse")
-            tab_to(page, send)  # leaving the text box hands its text to the app
             try:
+                tab_to(page, "el.tagName === 'TEXTAREA'")
+                page.keyboard.press("Control+A")
+                page.keyboard.press("Backspace")
+                page.keyboard.type("Typed without a mouse")
+                tab_to(page, send)  # leaving the text box hands its text to the app
                 expect(page.get_by_text("4 of 4 questions answered")).to_be_visible(timeout=10_000)
                 wait_for_app(page)
                 break
